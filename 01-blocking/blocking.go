@@ -1,0 +1,179 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+const (
+	// lingerTimeout and lingerMaxBytes bound how long closeConn waits
+	// for the client to close its side after the response.
+	lingerTimeout  = time.Second
+	lingerMaxBytes = 64 << 10
+)
+
+// server serves one connection at a time on the listening socket lfd.
+type server struct {
+	lfd   int
+	trace io.Writer // nil unless -trace
+}
+
+// region: serve
+
+// serve is the whole server: every call in it blocks, so while it waits
+// for one client, the others wait in the listen backlog.
+func (s *server) serve() error {
+	for {
+		fd, err := s.accept()
+		if err != nil {
+			return err
+		}
+		resp, ok := s.readRequest(fd)
+		if ok {
+			resp.Close = true // one request per connection
+			s.writeAll(fd, appendResponse(nil, &resp, time.Now()))
+		}
+		s.closeConn(fd)
+	}
+}
+
+// endregion: serve
+
+// region: accept
+
+func (s *server) accept() (int, error) {
+	for {
+		start := time.Now()
+		fd, peer, err := accept(s.lfd)
+		switch err {
+		case nil:
+			s.tracef("accept(%d) = fd %d from %s, blocked %v", s.lfd, fd, sockaddrString(peer), since(start))
+			return fd, nil
+		// A signal interrupted the call, or a queued client gave up, or
+		// (accept(2), Linux) a network error is already pending on the
+		// new connection: none of these is the server's problem.
+		case unix.EINTR, unix.ECONNABORTED, unix.EPROTO, unix.ENETDOWN, unix.ENOPROTOOPT,
+			unix.EHOSTDOWN, unix.EHOSTUNREACH, unix.EOPNOTSUPP, unix.ENETUNREACH:
+			continue
+		// Out of descriptors or memory. Retrying at once would fail at once,
+		// so wait a little: the client stays queued in the backlog.
+		case unix.EMFILE, unix.ENFILE, unix.ENOBUFS, unix.ENOMEM:
+			s.tracef("accept(%d): %v, retrying in 100ms", s.lfd, err)
+			time.Sleep(100 * time.Millisecond)
+		default:
+			return -1, fmt.Errorf("accept: %w", err)
+		}
+	}
+}
+
+// endregion: accept
+
+// region: readRequest
+
+// readRequest reads until a whole request head has arrived and returns
+// the answer to it. ok is false when the client left without sending
+// anything worth answering.
+func (s *server) readRequest(fd int) (resp response, ok bool) {
+	buf := make([]byte, maxHeadBytes)
+	n := 0
+	for {
+		if end := headEnd(buf[:n]); end >= 0 {
+			req, herr := parseRequest(buf[:end])
+			if herr != nil {
+				return errorResponse(herr), true
+			}
+			return route(req), true
+		}
+		if n == len(buf) {
+			return errorResponse(&httpError{Status: 431, Reason: "request head larger than 8 KiB"}), true
+		}
+		m, err := s.read(fd, buf[n:])
+		switch {
+		case err != nil: // ECONNRESET and the like: nobody to answer
+			return response{}, false
+		case m == 0 && n == 0: // connected and closed without a word
+			return response{}, false
+		case m == 0:
+			return errorResponse(badRequest("connection closed in the middle of the request head")), true
+		}
+		n += m
+	}
+}
+
+// endregion: readRequest
+
+func (s *server) read(fd int, p []byte) (int, error) {
+	for {
+		start := time.Now()
+		n, err := unix.Read(fd, p)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			// n is -1 here: never use it to slice.
+			s.tracef("read(%d): %v", fd, err)
+			return 0, err
+		}
+		s.tracef("read(%d) = %d bytes, blocked %v", fd, n, since(start))
+		return n, nil
+	}
+}
+
+// writeAll writes all of b. A blocking write may still write less than
+// asked (a signal, a full socket buffer), so it loops.
+func (s *server) writeAll(fd int, b []byte) {
+	for len(b) > 0 {
+		n, err := unix.Write(fd, b)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil { // EPIPE, ECONNRESET: the client left
+			s.tracef("write(%d): %v", fd, err)
+			return
+		}
+		s.tracef("write(%d) = %d bytes", fd, n)
+		b = b[n:]
+	}
+}
+
+// region: closeConn
+
+// closeConn closes a connection without losing the response. Closing a
+// socket while unread bytes sit in its receive buffer (a request body, a
+// second request) makes the kernel send RST instead of FIN, and the RST
+// can destroy the response before the client has read it. So the server
+// sends its FIN first, then reads and discards until the client closes
+// too, for at most lingerTimeout and lingerMaxBytes.
+func (s *server) closeConn(fd int) {
+	_ = unix.Shutdown(fd, unix.SHUT_WR)
+	tv := unix.NsecToTimeval(lingerTimeout.Nanoseconds())
+	_ = unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv)
+	var discard [4096]byte
+	for drained := 0; drained < lingerMaxBytes; {
+		n, err := unix.Read(fd, discard[:])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil || n == 0 {
+			break
+		}
+		drained += n
+	}
+	closeFD(fd)
+	s.tracef("close(%d)", fd)
+}
+
+// endregion: closeConn
+
+func (s *server) tracef(format string, args ...any) {
+	if s.trace != nil {
+		fmt.Fprintf(s.trace, format+"\n", args...)
+	}
+}
+
+func since(t time.Time) time.Duration {
+	return time.Since(t).Round(time.Millisecond)
+}

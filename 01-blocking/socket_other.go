@@ -1,0 +1,23 @@
+//go:build !linux
+
+package main
+
+import "golang.org/x/sys/unix"
+
+// macOS has neither SOCK_CLOEXEC nor accept4: set close-on-exec after the
+// fact.
+func newSocket(family int) (int, error) {
+	fd, err := unix.Socket(family, unix.SOCK_STREAM, 0)
+	if err == nil {
+		unix.CloseOnExec(fd)
+	}
+	return fd, err
+}
+
+func accept(lfd int) (int, unix.Sockaddr, error) {
+	fd, sa, err := unix.Accept(lfd)
+	if err == nil {
+		unix.CloseOnExec(fd)
+	}
+	return fd, sa, err
+}

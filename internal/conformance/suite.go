@@ -1,0 +1,113 @@
+// Package conformance is one black-box test suite for every chapter's
+// server. Each behaviour says which chapter first has it; a chapter's
+// tests run the whole suite against that chapter's server, and a
+// behaviour the chapter does not have yet must fail there. That is how the
+// suite shows, for example, that chapter 01 really blocks.
+//
+// The suite talks to the server over TCP only, so it can check any server
+// that speaks the same small HTTP subset, in any language:
+//
+//	go run ./internal/conformance/cmd/check -addr 127.0.0.1:8080 -chapter 02
+package conformance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+)
+
+// Process is what the suite can see of a server running on this machine.
+// Behaviours that need it are skipped for a server reached by address only.
+type Process interface {
+	FDs() (int, error)
+	CPUTime() (time.Duration, error)
+	Alive() error
+}
+
+// Target is the server under test.
+type Target struct {
+	Addr    string  // host:port
+	Chapter int     // which chapter's expectations apply
+	Process Process // nil when the server is not a local child process
+	// Short scales the heaviest behaviours down (go test -short).
+	Short bool
+}
+
+// Behaviour is one thing a server does or does not do.
+type Behaviour struct {
+	Name  string // kebab-case, stable: it names a subtest and a matrix row
+	Since int    // the first chapter that has it
+	Doc   string // one line, for the README's capability matrix
+	Check func(ctx context.Context, t Target) error
+}
+
+// ErrSkip is returned by a check that cannot run against this target.
+var ErrSkip = errors.New("skipped")
+
+func skipf(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrSkip, fmt.Sprintf(format, args...))
+}
+
+// checkTimeout bounds every check. Checks that wait on purpose (to show
+// that a server blocks) use shorter bounds of their own.
+const checkTimeout = 60 * time.Second
+
+// Outcome is how one behaviour went against one target.
+type Outcome struct {
+	Behaviour Behaviour
+	Err       error // nil if the server has the behaviour
+	Want      bool  // whether the chapter is documented to have it
+	Chapter   int
+}
+
+// OK reports whether the outcome matches the chapter's expectations.
+func (o Outcome) OK() bool {
+	return errors.Is(o.Err, ErrSkip) || (o.Err == nil) == o.Want
+}
+
+func (o Outcome) String() string {
+	switch {
+	case errors.Is(o.Err, ErrSkip):
+		return fmt.Sprintf("SKIP  %s: %v", o.Behaviour.Name, o.Err)
+	case o.Want && o.Err == nil:
+		return fmt.Sprintf("PASS  %s", o.Behaviour.Name)
+	case !o.Want && o.Err != nil:
+		return fmt.Sprintf("PASS  %s (lacks it, as chapter %02d should: %v)", o.Behaviour.Name, o.Chapter, o.Err)
+	case o.Want:
+		return fmt.Sprintf("FAIL  %s: %s: %v", o.Behaviour.Name, o.Behaviour.Doc, o.Err)
+	default:
+		return fmt.Sprintf("FAIL  %s: the chapter should not have this yet (it arrives in %02d), but the check passed",
+			o.Behaviour.Name, o.Behaviour.Since)
+	}
+}
+
+// Check runs one behaviour against the target.
+func Check(ctx context.Context, target Target, b Behaviour) Outcome {
+	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
+	defer cancel()
+	return Outcome{Behaviour: b, Err: b.Check(ctx, target), Want: target.Chapter >= b.Since, Chapter: target.Chapter}
+}
+
+// Run runs every behaviour as a subtest of t.
+func Run(t *testing.T, target Target) {
+	for _, b := range Behaviours() {
+		t.Run(b.Name, func(t *testing.T) {
+			o := Check(t.Context(), target, b)
+			switch {
+			case errors.Is(o.Err, ErrSkip):
+				t.Skip(o.Err)
+			case !o.OK():
+				t.Error(o)
+			case !o.Want:
+				t.Logf("fails, as chapter %02d should: %v", target.Chapter, o.Err)
+			}
+			if target.Process != nil {
+				if err := target.Process.Alive(); err != nil {
+					t.Fatalf("after %s: %v", b.Name, err)
+				}
+			}
+		})
+	}
+}
