@@ -1,0 +1,109 @@
+# The front door of the repository. `make` alone lists the targets.
+#
+# Chapters are found by their folder names (NN-name), so a new chapter
+# needs no edit here. CH accepts 1 or 01.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+FUZZTIME ?= 30s
+
+CHAPTERS := $(sort $(patsubst %/main.go,%,$(wildcard [0-9][0-9]-*/main.go)))
+# The chapters meant to build on macOS too (07 is Linux-only: epoll).
+PORTABLE := $(filter 01-% 02-% 03-% 04-% 05-% 06-%,$(CHAPTERS))
+# Files that every chapter having them must carry byte for byte: code
+# carried forward unchanged. Keep this list small and true.
+IDENTICAL := http.go http_test.go addr.go listen.go
+
+CHNUM = $(if $(filter 1 2 3 4 5 6 7 8 9,$(CH)),0$(CH),$(CH))
+CHDIR = $(patsubst %/main.go,%,$(wildcard $(CHNUM)-*/main.go))
+
+.PHONY: help test run diff vet lint fmt fmt-check exercise exercises-check solution \
+	book book-check check-copies darwin fuzz bench ci need-ch
+
+help: ## list the targets (the default)
+	@echo 'usage: make TARGET [CH=NN] [EX=name] [ARGS="..."]'
+	@echo
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
+		awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
+	@echo
+	@echo 'chapters: $(CHAPTERS)'
+
+test: ## run every test with the race detector: go test -race ./...
+	go test -race ./...
+
+run: need-ch ## run a chapter's server: make run CH=01 [ARGS="-trace"]
+	go run ./$(CHDIR) $(ARGS)
+
+diff: need-ch ## what chapter CH changed since the one before: make diff CH=02
+	@prev=$$(printf '%s\n' $(CHAPTERS) | awk -v c=$(CHDIR) '$$0 == c { print p } { p = $$0 }'); \
+	if [ -z "$$prev" ]; then echo "$(CHDIR) is the first chapter: nothing to compare with"; exit 0; fi; \
+	git diff --no-index --stat "$$prev" $(CHDIR) || [ $$? -eq 1 ]; \
+	git diff --no-index "$$prev" $(CHDIR) || [ $$? -eq 1 ]
+
+vet: ## go vet every package
+	go vet ./...
+
+lint: ## staticcheck, pinned by version (STATICCHECK in this Makefile)
+	go run $(STATICCHECK) ./...
+
+fmt: ## gofmt -w every Go file
+	gofmt -w .
+
+fmt-check: ## fail if a Go file is not gofmt'd
+	@files=$$(gofmt -l .); if [ -n "$$files" ]; then echo "not gofmt'd (run make fmt):"; echo "$$files"; exit 1; fi
+
+exercise: need-ch ## check your answer: make exercise CH=01 [EX=server-header]
+	@if [ ! -d $(CHDIR)/exercises ]; then echo "$(CHDIR) has no exercises yet"; exit 1; fi
+	go test -count=1 -tags exercise ./$(CHDIR)/exercises/$(if $(EX),$(EX),...)
+
+solution: need-ch ## print an exercise's solution: make solution CH=01 EX=server-header
+	@test -n "$(EX)" || { echo 'EX=name is required, e.g. make solution CH=01 EX=server-header'; exit 2; }
+	@cat $(CHDIR)/exercises/$(EX)/solution.patch
+
+exercises-check: ## every exercise: its test fails untouched and passes with solution.patch
+	go run ./internal/exercise/cmd/exercises
+
+book: ## refresh the book: embedded snippets, diffs, transcripts, capability matrix
+	go run ./internal/conformance/cmd/matrix
+	go run ./internal/book/cmd/book
+
+book-check: ## fail if any of the book's generated parts is stale
+	go run ./internal/conformance/cmd/matrix -check
+	go run ./internal/book/cmd/book -check
+
+check-copies: ## files carried forward unchanged are identical in every chapter
+	@status=0; for f in $(IDENTICAL); do \
+		first=; for ch in $(CHAPTERS); do \
+			[ -f $$ch/$$f ] || continue; \
+			if [ -z "$$first" ]; then first=$$ch/$$f; \
+			elif ! cmp -s $$first $$ch/$$f; then echo "$$ch/$$f differs from $$first"; status=1; fi; \
+		done; \
+	done; \
+	if [ $$status -eq 0 ]; then echo "identical in every chapter that has them: $(IDENTICAL)"; fi; \
+	exit $$status
+
+darwin: ## build the portable chapters for macOS: GOOS=darwin go build
+	GOOS=darwin GOARCH=arm64 go build -o /dev/null $(addprefix ./,$(PORTABLE))
+
+fuzz: ## fuzz the HTTP parser of each chapter for FUZZTIME (default 30s)
+	@for ch in $(CHAPTERS); do \
+		for fn in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$ch/*_test.go); do \
+			echo "go test -run '^$$' -fuzz '^$$fn$$' -fuzztime $(FUZZTIME) ./$$ch"; \
+			go test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) ./$$ch; \
+		done; \
+	done
+
+bench: ## benchmarks (they arrive with later chapters)
+	@echo 'No benchmarks yet: the benchmark driver (bench/) arrives with later chapters.'
+	@echo 'Nothing was measured.'
+
+ci: fmt-check vet lint ## everything CI runs
+	go test -race ./...
+	$(MAKE) --no-print-directory exercises-check check-copies darwin
+
+need-ch:
+	@test -n "$(CH)" || { echo 'CH=NN is required, e.g. CH=01'; exit 2; }
+	@test -n "$(CHDIR)" || { echo 'no chapter folder $(CHNUM)-*; chapters: $(CHAPTERS)'; exit 2; }
