@@ -83,15 +83,18 @@ func Start(t testing.TB, args ...string) *Server {
 // StartWith is Start with options.
 func StartWith(t testing.TB, o Options) *Server {
 	t.Helper()
-	args := o.Args
-	if !hasFlag(args, "addr") {
-		args = append([]string{"-addr", "127.0.0.1:0"}, args...)
-	}
-	cmd := exec.Command(os.Args[0], args...)
+	cmd := exec.Command(os.Args[0], withDefaultAddr(o.Args)...)
 	cmd.Env = append(os.Environ(), envServe+"=1")
 	if o.NoFile > 0 {
 		cmd.Env = append(cmd.Env, envNoFile+"="+strconv.FormatUint(o.NoFile, 10))
 	}
+	return startCmd(t, cmd, o.KeepRunning)
+}
+
+// startCmd starts cmd, a server that prints "listening on http://ADDR",
+// and waits until it listens.
+func startCmd(t testing.TB, cmd *exec.Cmd, keepRunning bool) *Server {
+	t.Helper()
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -116,7 +119,7 @@ func StartWith(t testing.TB, o Options) *Server {
 		close(s.done)
 	}()
 	t.Cleanup(func() {
-		if !o.KeepRunning {
+		if !keepRunning {
 			select {
 			case <-s.done:
 				t.Errorf("the server exited during the test (%v); its output:\n%s", s.state, s.Output())
@@ -137,6 +140,14 @@ func StartWith(t testing.TB, o Options) *Server {
 		t.Fatalf("the server did not print its address within 30s; its output:\n%s", s.Output())
 	}
 	return nil
+}
+
+// withDefaultAddr adds -addr 127.0.0.1:0 unless args has an -addr.
+func withDefaultAddr(args []string) []string {
+	if hasFlag(args, "addr") {
+		return args
+	}
+	return append([]string{"-addr", "127.0.0.1:0"}, args...)
 }
 
 func hasFlag(args []string, name string) bool {
