@@ -50,9 +50,26 @@ func skipf(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrSkip, fmt.Sprintf(format, args...))
 }
 
-// checkTimeout bounds every check. Checks that wait on purpose (to show
-// that a server blocks) use shorter bounds of their own.
-const checkTimeout = 60 * time.Second
+// Behaviours returns the whole suite, in the order it runs: what every
+// chapter does first, then what later chapters add.
+func Behaviours() []Behaviour {
+	var all []Behaviour
+	for _, group := range [][]Behaviour{basics, errorHandling, hostileClients, concurrency, laterChapters} {
+		all = append(all, group...)
+	}
+	return all
+}
+
+const (
+	// checkTimeout bounds every check. Checks that wait on purpose (to
+	// show that a server blocks) use shorter bounds of their own.
+	checkTimeout = 30 * time.Second
+	// promptly is how soon a request must be answered while the server
+	// is busy with other clients. It is far more than a server that does
+	// not block needs, and it is how long chapter 01 takes to fail the
+	// checks that show it blocking.
+	promptly = time.Second
+)
 
 // Outcome is how one behaviour went against one target.
 type Outcome struct {

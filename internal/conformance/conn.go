@@ -1,0 +1,154 @@
+package conformance
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"time"
+)
+
+// conn is the suite's side of one connection to the server.
+type conn struct {
+	tcp  *net.TCPConn
+	r    *bufio.Reader
+	stop func() bool // stops the context watch
+}
+
+// dial connects to addr. Every read and write on the connection fails
+// once ctx is done, so no check can hang past its context.
+func dial(ctx context.Context, addr string) (*conn, error) {
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	tcp := c.(*net.TCPConn)
+	stop := context.AfterFunc(ctx, func() { _ = tcp.SetDeadline(time.Unix(1, 0)) })
+	return &conn{tcp: tcp, r: bufio.NewReader(tcp), stop: stop}, nil
+}
+
+func (c *conn) send(s string) error {
+	if _, err := io.WriteString(c.tcp, s); err != nil {
+		return fmt.Errorf("sending: %w", err)
+	}
+	return nil
+}
+
+// read reads one whole response to a request with the given method.
+func (c *conn) read(method string) (*response, error) {
+	return readResponse(c.r, method)
+}
+
+func (c *conn) close() {
+	c.stop()
+	_ = c.tcp.Close()
+}
+
+// reset closes the connection with a TCP RST instead of a FIN, as a
+// client that crashes or gives up does: SO_LINGER with a zero timeout
+// makes close discard what is unsent and abort the connection.
+func (c *conn) reset() {
+	_ = c.tcp.SetLinger(0)
+	c.close()
+}
+
+// closeWait is how long a check waits for a server to close a connection
+// it said it would close.
+const closeWait = 2 * time.Second
+
+// expectClosed checks that the server closes the connection (EOF or
+// reset) within closeWait and sends nothing more first.
+func (c *conn) expectClosed() error {
+	_ = c.tcp.SetReadDeadline(time.Now().Add(closeWait))
+	b, err := io.ReadAll(io.LimitReader(c.r, 4096))
+	var ne net.Error
+	switch {
+	case len(b) > 0:
+		return fmt.Errorf("expected the connection to close, got %d more bytes: %q", len(b), trim(b))
+	case errors.As(err, &ne) && ne.Timeout():
+		return fmt.Errorf("connection still open %v after the response", closeWait)
+	}
+	return nil // EOF, or ECONNRESET: closed either way
+}
+
+// expectCloseAfter checks that r says `Connection: close` and that the
+// server then closes without sending anything more: the contract for
+// every response after which a server closes.
+func (c *conn) expectCloseAfter(r *response) error {
+	if !r.announcesClose() {
+		return fmt.Errorf("the %d response has no `Connection: close`", r.Status)
+	}
+	return c.expectClosed()
+}
+
+func trim(b []byte) []byte {
+	if len(b) > 80 {
+		return append(b[:80:80], "..."...)
+	}
+	return b
+}
+
+// roundTrip sends raw on a new connection, reads one response and closes
+// the connection.
+func roundTrip(ctx context.Context, addr, raw string) (*response, error) {
+	c, err := dial(ctx, addr)
+	if err != nil {
+		return nil, err
+	}
+	defer c.close()
+	if err := c.send(raw); err != nil {
+		return nil, err
+	}
+	return c.read(methodOf(raw))
+}
+
+// expectStatus is roundTrip for a response whose status is all that
+// matters.
+func expectStatus(ctx context.Context, addr, raw string, want int) (*response, error) {
+	r, err := roundTrip(ctx, addr, raw)
+	if err != nil {
+		return nil, err
+	}
+	if r.Status != want {
+		return r, fmt.Errorf("got status %d, want %d", r.Status, want)
+	}
+	return r, nil
+}
+
+func methodOf(raw string) string {
+	method, _, _ := strings.Cut(raw, " ")
+	return method
+}
+
+// request builds a request head. HTTP/1.1 requests get the Host header
+// they must have.
+func request(method, target, proto string, headers ...string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s %s\r\n", method, target, proto)
+	if proto == "HTTP/1.1" {
+		b.WriteString("Host: test\r\n")
+	}
+	for _, h := range headers {
+		b.WriteString(h + "\r\n")
+	}
+	b.WriteString("\r\n")
+	return b.String()
+}
+
+// get is the plainest request: GET target over HTTP/1.1.
+func get(target string, headers ...string) string {
+	return request("GET", target, "HTTP/1.1", headers...)
+}
+
+// stillServes checks that the server answers an ordinary request,
+// typically after something a client did that might have broken it.
+func stillServes(ctx context.Context, addr string) error {
+	if _, err := expectStatus(ctx, addr, get("/"), 200); err != nil {
+		return fmt.Errorf("afterwards, GET / failed: %w", err)
+	}
+	return nil
+}
