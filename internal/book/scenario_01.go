@@ -1,0 +1,195 @@
+package book
+
+// Chapter 01's transcripts.
+
+const ch01 = "01-blocking"
+
+func init() {
+	register(scenario{Name: "01-run", Run: run01})
+	register(scenario{Name: "01-curl", Needs: []string{"bash", "curl"}, Run: curl01})
+	register(scenario{Name: "01-blocking", Needs: []string{"bash", "curl"}, Run: blocking01})
+	register(scenario{Name: "01-backlog", Needs: []string{"bash", "curl", "ss"}, Run: backlog01})
+	register(scenario{Name: "01-trace", Needs: []string{"bash", "curl"}, Run: trace01})
+	register(scenario{Name: "01-strace", Needs: []string{"bash", "curl", "strace"}, Run: strace01})
+}
+
+// run01: starting the server.
+func run01(s *Session) error {
+	srv, err := s.StartServer(ch01)
+	if err != nil {
+		return err
+	}
+	srv.ShowCommand()
+	return nil
+}
+
+// curl01: a greeting, a 404 and a HEAD.
+func curl01(s *Session) error {
+	if _, err := s.StartServer(ch01); err != nil {
+		return err
+	}
+	sh, err := s.Shell()
+	if err != nil {
+		return err
+	}
+	for _, cmd := range []string{
+		"curl -si http://127.0.0.1:8080/",
+		"curl -si http://127.0.0.1:8080/nope",
+		"curl -sI http://127.0.0.1:8080/",
+	} {
+		if err := sh.Run(cmd); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// startHalfRequest has the reader's terminal 1 connect with bash's
+// /dev/tcp and send a request head without its final blank line, and
+// waits until the server sits in read waiting for the rest.
+func startHalfRequest(s *Session, srv *Proc, sh *Shell) error {
+	s.Terminal("1")
+	if err := sh.Run("exec 3<>/dev/tcp/127.0.0.1/8080"); err != nil {
+		return err
+	}
+	if err := sh.Run(`printf 'GET / HTTP/1.1\r\nHost: localhost\r\n' >&3`); err != nil {
+		return err
+	}
+	return s.WaitBlockedIn(srv, "read")
+}
+
+// blocking01: while one client is half-way through its request, another
+// gets nothing; once the first finishes, the second is served.
+func blocking01(s *Session) error {
+	srv, err := s.StartServer(ch01)
+	if err != nil {
+		return err
+	}
+	a, err := s.Shell()
+	if err != nil {
+		return err
+	}
+	b, err := s.Shell()
+	if err != nil {
+		return err
+	}
+	if err := startHalfRequest(s, srv, a); err != nil {
+		return err
+	}
+	s.Terminal("2")
+	// curl's exit status 28: it gave up waiting.
+	if err := b.Expect("curl -sS --max-time 2 http://127.0.0.1:8080/", 28); err != nil {
+		return err
+	}
+	s.Terminal("1")
+	if err := a.Run(`printf '\r\n' >&3; cat <&3; exec 3>&-`); err != nil {
+		return err
+	}
+	s.Terminal("2")
+	return b.Run("curl -sS http://127.0.0.1:8080/")
+}
+
+// backlog01: while the server is stuck on one client, five more connect:
+// the kernel completes their handshakes and queues them in the listen
+// backlog, where ss shows them as Recv-Q.
+func backlog01(s *Session) error {
+	srv, err := s.StartServer(ch01)
+	if err != nil {
+		return err
+	}
+	a, err := s.Shell()
+	if err != nil {
+		return err
+	}
+	b, err := s.Shell()
+	if err != nil {
+		return err
+	}
+	if err := startHalfRequest(s, srv, a); err != nil {
+		return err
+	}
+	s.Terminal("2")
+	if err := b.Run("for i in 1 2 3 4 5; do curl -s -o /dev/null http://127.0.0.1:8080/ & done"); err != nil {
+		return err
+	}
+	if err := s.WaitListenQueue(5); err != nil {
+		return err
+	}
+	if err := b.Run("ss -ltn 'sport = :8080'"); err != nil {
+		return err
+	}
+	s.Terminal("1")
+	if err := a.Run(`printf '\r\n' >&3; cat <&3 >/dev/null; exec 3>&-`); err != nil {
+		return err
+	}
+	s.Terminal("2")
+	return b.Run("wait; ss -ltn 'sport = :8080'")
+}
+
+// trace01: the -trace output for one request.
+func trace01(s *Session) error {
+	srv, err := s.StartServer(ch01, "-trace")
+	if err != nil {
+		return err
+	}
+	s.Terminal("1")
+	srv.ShowCommand()
+	sh, err := s.Shell()
+	if err != nil {
+		return err
+	}
+	s.Terminal("2")
+	if err := sh.Run("curl -s http://127.0.0.1:8080/"); err != nil {
+		return err
+	}
+	s.Terminal("1")
+	if err := srv.WaitOutput(hasLine(`close\(\d+\)`)); err != nil {
+		return err
+	}
+	srv.ShowOutput()
+	return nil
+}
+
+// strace01: the system calls behind one request, seen by strace attached
+// to the running server. Attaching after start-up leaves out the Go
+// runtime's own start-up calls; the trace is limited to the calls the
+// chapter is about.
+func strace01(s *Session) error {
+	srv, err := s.StartServer(ch01)
+	if err != nil {
+		return err
+	}
+	s.Terminal("1")
+	srv.ShowCommand()
+	st, err := s.Background("strace -q -f -e trace=accept4,read,write,shutdown,close -e signal=none -p $(pidof 01-blocking)")
+	if err != nil {
+		return err
+	}
+	if err := s.WaitTraced(srv); err != nil {
+		return err
+	}
+	s.Terminal("2")
+	st.ShowCommand()
+	sh, err := s.Shell()
+	if err != nil {
+		return err
+	}
+	s.Terminal("3")
+	if err := sh.Run("curl -s http://127.0.0.1:8080/"); err != nil {
+		return err
+	}
+	if err := st.WaitOutput(hasLine(`close\(\d+\) += 0`)); err != nil {
+		return err
+	}
+	// Stop strace once the server waits in accept4 for the next client,
+	// so that the trace ends the same way every time.
+	if err := s.WaitBlockedIn(srv, "accept4"); err != nil {
+		return err
+	}
+	if err := st.Interrupt(); err != nil {
+		return err
+	}
+	s.Terminal("2")
+	st.ShowOutput()
+	return nil
+}

@@ -1,0 +1,348 @@
+package book
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// shownPort is the port transcripts show for the server: the chapters'
+// default. The server really listens on a port the kernel picks.
+const shownPort = "8080"
+
+// Session is one run of a scenario: the transcript it writes, the server
+// it started, and what to stop when it ends.
+//
+// Commands are written as the reader types them, with 8080 for the
+// server's port and $(pidof NN-name) for its pid; the session runs them
+// with the real values, and shows their output with the real port
+// written back as 8080.
+type Session struct {
+	ctx      context.Context
+	runner   *Runner
+	out      strings.Builder
+	terminal string
+	server   *Proc
+	realPort string
+	subs     []string // old, new pairs for strings.NewReplacer: shown → real
+	stops    []func()
+}
+
+// Terminal starts a section of the transcript headed "--- terminal
+// LABEL ---", for scenarios in which the reader uses several terminals.
+// It writes nothing when LABEL's section is already the current one.
+func (s *Session) Terminal(label string) {
+	if label != s.terminal {
+		s.terminal = label
+		fmt.Fprintf(&s.out, "--- terminal %s ---\n", label)
+	}
+}
+
+func (s *Session) showCommand(cmd string) { fmt.Fprintf(&s.out, "$ %s\n", cmd) }
+
+// showOutput appends output to the transcript: line endings made "\n"
+// and the server's real port shown as 8080.
+func (s *Session) showOutput(output string) {
+	output = strings.ReplaceAll(output, "\r\n", "\n")
+	if output == "" {
+		return
+	}
+	if s.realPort != "" {
+		realPort := regexp.MustCompile(`([:/(])` + s.realPort + `\b`)
+		output = realPort.ReplaceAllString(output, "${1}"+shownPort)
+	}
+	s.out.WriteString(output)
+	if !strings.HasSuffix(output, "\n") {
+		s.out.WriteString("\n")
+	}
+}
+
+// real turns a command as shown into the command to run.
+func (s *Session) real(cmd string) string {
+	return strings.NewReplacer(s.subs...).Replace(cmd)
+}
+
+func (s *Session) cleanup() {
+	for i := len(s.stops) - 1; i >= 0; i-- {
+		s.stops[i]()
+	}
+}
+
+// StartServer builds a chapter and starts it with args, on 127.0.0.1:0,
+// and waits until it listens. Nothing is shown until the scenario calls
+// the server's ShowCommand, which shows it as "go run ./NN-name ARGS".
+func (s *Session) StartServer(chapter string, args ...string) (*Proc, error) {
+	if s.server != nil {
+		return nil, fmt.Errorf("one server per scenario: %s is already running", s.server.shown)
+	}
+	bin, err := s.runner.build(s.ctx, chapter)
+	if err != nil {
+		return nil, err
+	}
+	shown := strings.Join(append([]string{"go run ./" + chapter}, args...), " ")
+	cmd := exec.Command(bin, append([]string{"-addr", "127.0.0.1:0"}, args...)...)
+	p, err := s.start(shown, cmd)
+	if err != nil {
+		return nil, err
+	}
+	listening := regexp.MustCompile(`listening on http://127\.0\.0\.1:(\d+)\n`)
+	if err := p.WaitOutput(listening.MatchString); err != nil {
+		return nil, err
+	}
+	s.server = p
+	s.realPort = listening.FindStringSubmatch(p.out.String())[1]
+	pid := strconv.Itoa(p.cmd.Process.Pid)
+	s.subs = append(s.subs, "$(pidof "+chapter+")", pid, shownPort, s.realPort)
+	return p, nil
+}
+
+// Background starts a command, written as shown, in the background:
+// its output is shown when the scenario calls ShowCommand and
+// ShowOutput. It runs in bash, in a process group of its own.
+func (s *Session) Background(shown string) (*Proc, error) {
+	return s.start(shown, exec.Command("bash", "--noprofile", "--norc", "-c", s.real(shown)))
+}
+
+func (s *Session) start(shown string, cmd *exec.Cmd) (*Proc, error) {
+	cmd.Env = append(os.Environ(), "LC_ALL=C")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	p := &Proc{s: s, shown: shown, cmd: cmd, out: newSyncBuffer(), done: make(chan struct{})}
+	if err := startCaptured(cmd, p.out, p.done); err != nil {
+		return nil, err
+	}
+	s.stops = append(s.stops, p.stop)
+	return p, nil
+}
+
+// WaitUntil waits until cond holds, checking every 10ms, for as long as
+// the scenario may run.
+func (s *Session) WaitUntil(what string, cond func() (bool, error)) error {
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		ok, err := cond()
+		if err != nil {
+			return fmt.Errorf("waiting until %s: %w", what, err)
+		}
+		if ok {
+			return nil
+		}
+		select {
+		case <-s.ctx.Done():
+			return fmt.Errorf("gave up waiting until %s: %w", what, s.ctx.Err())
+		case <-tick.C:
+		}
+	}
+}
+
+// Proc is a process running in the background: the server, or a command
+// such as strace.
+type Proc struct {
+	s         *Session
+	shown     string
+	cmd       *exec.Cmd
+	out       *syncBuffer
+	done      chan struct{}
+	shownUpTo int
+}
+
+// ShowCommand shows the command as the reader types it, and what it has
+// printed so far.
+func (p *Proc) ShowCommand() {
+	p.s.showCommand(p.shown)
+	p.ShowOutput()
+}
+
+// ShowOutput shows the whole lines the process printed since last shown,
+// and the last partial line too once the process has exited.
+func (p *Proc) ShowOutput() {
+	all := p.out.String()[p.shownUpTo:]
+	if !p.exited() {
+		all = all[:strings.LastIndexByte(all, '\n')+1]
+	}
+	p.shownUpTo += len(all)
+	p.s.showOutput(all)
+}
+
+// WaitOutput waits until what the process printed satisfies cond.
+func (p *Proc) WaitOutput(cond func(output string) bool) error {
+	for {
+		output, changed := p.out.snapshot()
+		if cond(output) {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-p.done:
+			if out := p.out.String(); !cond(out) {
+				return fmt.Errorf("%s exited (%v) before printing what was expected; its output:\n%s", p.shown, p.cmd.ProcessState, out)
+			}
+			return nil
+		case <-p.s.ctx.Done():
+			return fmt.Errorf("%s did not print what was expected: %w; its output:\n%s", p.shown, p.s.ctx.Err(), p.out.String())
+		}
+	}
+}
+
+// Pid is the process's id.
+func (p *Proc) Pid() int { return p.cmd.Process.Pid }
+
+// Interrupt sends SIGINT to the process group, as Ctrl-C would, and waits
+// for the process to exit.
+func (p *Proc) Interrupt() error {
+	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGINT)
+	select {
+	case <-p.done:
+		return nil
+	case <-p.s.ctx.Done():
+		return fmt.Errorf("%s did not exit after SIGINT: %w", p.shown, p.s.ctx.Err())
+	}
+}
+
+func (p *Proc) exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+func (p *Proc) stop() {
+	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+	<-p.done
+}
+
+// Shell is a bash the scenario types commands into, one at a time: shell
+// state such as an open file descriptor lasts from one command to the
+// next, as in the reader's terminal.
+type Shell struct {
+	s     *Session
+	proc  *Proc
+	stdin io.WriteCloser
+	read  int // how much of proc.out earlier commands consumed
+}
+
+// Shell starts a bash for the scenario to type into.
+func (s *Session) Shell() (*Shell, error) {
+	cmd := exec.Command("bash", "--noprofile", "--norc")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.start("bash", cmd)
+	if err != nil {
+		return nil, err
+	}
+	return &Shell{s: s, proc: p, stdin: stdin}, nil
+}
+
+// Type shows cmd, runs it, waits for it to finish, shows its output and
+// returns its exit status.
+func (sh *Shell) Type(cmd string) (int, error) {
+	token := make([]byte, 8)
+	_, _ = rand.Read(token)
+	done := "__book_done_" + hex.EncodeToString(token) + "__"
+	// The token is printed after the command, with its exit status: its
+	// arrival says that the command has finished.
+	script := fmt.Sprintf("%s\nprintf '%%s %%d\\n' %s $?\n", sh.s.real(cmd), done)
+	if _, err := io.WriteString(sh.stdin, script); err != nil {
+		return 0, fmt.Errorf("typing %q: %w", cmd, err)
+	}
+	sh.s.showCommand(cmd)
+	finished := regexp.MustCompile(regexp.QuoteMeta(done) + ` (\d+)\n`)
+	if err := sh.proc.WaitOutput(func(out string) bool { return finished.MatchString(out[sh.read:]) }); err != nil {
+		return 0, err
+	}
+	out := sh.proc.out.String()[sh.read:]
+	loc := finished.FindStringSubmatchIndex(out)
+	status, _ := strconv.Atoi(out[loc[2]:loc[3]])
+	sh.s.showOutput(out[:loc[0]])
+	sh.read += loc[1]
+	return status, nil
+}
+
+// Run is Type for a command that must succeed.
+func (sh *Shell) Run(cmd string) error {
+	return sh.Expect(cmd, 0)
+}
+
+// Expect is Type for a command that must exit with the given status.
+func (sh *Shell) Expect(cmd string, status int) error {
+	got, err := sh.Type(cmd)
+	if err == nil && got != status {
+		err = fmt.Errorf("%q exited with status %d, want %d; the transcript so far:\n%s", cmd, got, status, sh.s.out.String())
+	}
+	return err
+}
+
+// startCaptured starts cmd with its stdout and stderr on one pipe, so
+// that what it prints keeps its order, copied into out. done is closed
+// when the process has exited and its output has been read.
+func startCaptured(cmd *exec.Cmd, out *syncBuffer, done chan struct{}) error {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	cmd.Stdout, cmd.Stderr = w, w
+	err = cmd.Start()
+	w.Close()
+	if err != nil {
+		r.Close()
+		return fmt.Errorf("starting %s: %w", cmd.Path, err)
+	}
+	go func() {
+		_, _ = io.Copy(out, r)
+		r.Close()
+		_ = cmd.Wait()
+		close(done)
+	}()
+	return nil
+}
+
+// syncBuffer is a buffer that a reader can wait on.
+type syncBuffer struct {
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	changed chan struct{} // closed at the next write
+}
+
+func newSyncBuffer() *syncBuffer { return &syncBuffer{changed: make(chan struct{})} }
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	close(b.changed)
+	b.changed = make(chan struct{})
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	s, _ := b.snapshot()
+	return s
+}
+
+// snapshot returns the contents and a channel closed at the next write.
+func (b *syncBuffer) snapshot() (string, <-chan struct{}) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String(), b.changed
+}
+
+// hasLine returns a condition on a process's output: a whole line
+// matching pattern has been printed.
+func hasLine(pattern string) func(string) bool {
+	re := regexp.MustCompile(`(?m)^.*` + pattern + `.*\n`)
+	return re.MatchString
+}
