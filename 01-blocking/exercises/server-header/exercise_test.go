@@ -3,11 +3,7 @@
 package serverheader_test
 
 import (
-	"bufio"
-	"net"
-	"net/http"
 	"testing"
-	"time"
 
 	"github.com/eventloops-from-scratch/eventloops/internal/testserver"
 )
@@ -28,34 +24,13 @@ func TestServerHeader(t *testing.T) {
 		{"a malformed request", "NOT A REQUEST\r\n\r\n", 400},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			resp := roundTrip(t, srv.Addr, tc.request)
-			if resp.StatusCode != tc.wantStatus {
-				t.Fatalf("status %d, want %d", resp.StatusCode, tc.wantStatus)
+			resp := testserver.RoundTrip(t, srv.Addr, tc.request)
+			if resp.Status != tc.wantStatus {
+				t.Fatalf("status %d, want %d", resp.Status, tc.wantStatus)
 			}
 			if got := resp.Header.Values("Server"); len(got) != 1 || got[0] != "01-blocking" {
 				t.Errorf("Server headers %q, want exactly one: \"Server: 01-blocking\"", got)
 			}
 		})
 	}
-}
-
-// roundTrip sends raw request bytes and reads one response.
-func roundTrip(t *testing.T, addr, request string) *http.Response {
-	t.Helper()
-	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	if err := conn.SetDeadline(time.Now().Add(10 * time.Second)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.Write([]byte(request)); err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	if err != nil {
-		t.Fatalf("reading the response to %q: %v", request, err)
-	}
-	return resp
 }
