@@ -177,6 +177,10 @@ var requestBodies = []refusal{
 		raw: get("/", fmt.Sprintf("Content-Length: %d", len(smuggled))) + smuggled},
 	{name: "Transfer-Encoding: chunked", want: 501,
 		raw: get("/", "Transfer-Encoding: chunked") + chunked},
+	// More than one read's worth: the server must not close while the
+	// rest is unread.
+	{name: "a 32 KiB body", want: 413,
+		raw: get("/", fmt.Sprintf("Content-Length: %d", 32<<10)) + strings.Repeat("b", 32<<10)},
 }
 
 var badContentLengths = []refusal{

@@ -2,7 +2,6 @@ package conformance
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -208,26 +207,19 @@ func countFailures(errs []error, n int, what string) error {
 
 // hostileRound does, once each, the things a client can do that make a
 // server open, abandon or half-close a connection: what no-fd-leak
-// checks the server cleans up after.
-func hostileRound(ctx context.Context, t Target) error {
-	steps := []struct {
-		name  string
-		check func(context.Context, Target) error
-	}{
-		{"garbage", checkGarbage},
-		{"a request body", refusals(requestBodies)},
-		{"an oversized head", checkHeadLimit},
-		{"a reset mid-head", checkResetMidHead},
-		{"a reset mid-response", checkResetMidResponse},
-		{"a half-close", checkHalfClose},
-		{"silent clients", checkSilentClient},
-		{"20 clients at once", func(ctx context.Context, t Target) error { return allAnswered(ctx, t.Addr, 20) }},
+// checks the server cleans up after. How each went is for its own
+// behaviour to report; here only what it leaves behind matters.
+func hostileRound(ctx context.Context, t Target) {
+	for _, step := range []func(context.Context, Target) error{
+		checkGarbage,
+		refusals(requestBodies),
+		checkHeadLimit,
+		checkResetMidHead,
+		checkResetMidResponse,
+		checkHalfClose,
+		checkSilentClient,
+		func(ctx context.Context, t Target) error { return allAnswered(ctx, t.Addr, 20) },
+	} {
+		_ = step(ctx, t)
 	}
-	var errs []error
-	for _, s := range steps {
-		if err := s.check(ctx, t); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", s.name, err))
-		}
-	}
-	return errors.Join(errs...)
 }
