@@ -81,12 +81,17 @@ type Outcome struct {
 
 // OK reports whether the outcome matches the chapter's expectations.
 func (o Outcome) OK() bool {
-	return errors.Is(o.Err, ErrSkip) || (o.Err == nil) == o.Want
+	return o.Skipped() || (o.Err == nil) == o.Want
+}
+
+// Skipped reports whether the check could not run against the target.
+func (o Outcome) Skipped() bool {
+	return errors.Is(o.Err, ErrSkip)
 }
 
 func (o Outcome) String() string {
 	switch {
-	case errors.Is(o.Err, ErrSkip):
+	case o.Skipped():
 		return fmt.Sprintf("SKIP  %s: %v", o.Behaviour.Name, o.Err)
 	case o.Want && o.Err == nil:
 		return fmt.Sprintf("PASS  %s", o.Behaviour.Name)
@@ -113,7 +118,7 @@ func Run(t *testing.T, target Target) {
 		t.Run(b.Name, func(t *testing.T) {
 			o := Check(t.Context(), target, b)
 			switch {
-			case errors.Is(o.Err, ErrSkip):
+			case o.Skipped():
 				t.Skip(o.Err)
 			case !o.OK():
 				t.Error(o)

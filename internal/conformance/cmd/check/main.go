@@ -1,0 +1,113 @@
+// Command check runs the conformance suite against a server at any
+// address, in any language, and says which behaviours it has, judged by
+// what the given chapter should have:
+//
+//	go run ./internal/conformance/cmd/check -addr 127.0.0.1:8080 -chapter 02 [-run REGEXP] [-short]
+//
+// It prints one line per behaviour, then "N passed, N failed, N skipped",
+// and exits 1 if anything failed (2 for bad flags). A behaviour the
+// chapter should not have yet, and does not have, passes. Behaviours that
+// watch the server's process (descriptors, CPU time) are skipped: check
+// sees the server only through its address.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/eventloops-from-scratch/eventloops/internal/conformance"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// lastChapter is the highest chapter number the suite knows.
+const lastChapter = 7
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	flags := flag.NewFlagSet("check", flag.ContinueOnError)
+	flags.SetOutput(io.Discard)
+	addr := flags.String("addr", "127.0.0.1:8080", "the server's `host:port`")
+	chapter := flags.String("chapter", "", "judge the server by what chapter `NN` (01 to 07) should do (required)")
+	pattern := flags.String("run", "", "run only the behaviours whose name matches `regexp`")
+	short := flags.Bool("short", false, "scale the heaviest behaviours down")
+	if err := flags.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			flags.SetOutput(stdout)
+			fmt.Fprintln(stdout, "usage: check -chapter NN [-addr host:port] [-run regexp] [-short]")
+			flags.PrintDefaults()
+			return 0
+		}
+		return usageError(stderr, "%v", err)
+	}
+	if flags.NArg() > 0 {
+		return usageError(stderr, "unexpected argument %q", flags.Arg(0))
+	}
+	n, err := strconv.Atoi(*chapter)
+	if err != nil || n < 1 || n > lastChapter {
+		return usageError(stderr, "-chapter %q: want a chapter number from 01 to %02d", *chapter, lastChapter)
+	}
+	only, err := regexp.Compile(*pattern)
+	if err != nil {
+		return usageError(stderr, "-run: %v", err)
+	}
+
+	// Without this, an address with no server behind it would make every
+	// behaviour fail, and the ones the chapter lacks "pass".
+	if err := reachable(ctx, *addr); err != nil {
+		fmt.Fprintf(stderr, "check: %v\n", err)
+		return 1
+	}
+	target := conformance.Target{Addr: *addr, Chapter: n, Short: *short}
+	var passed, failed, skipped int
+	for _, b := range conformance.Behaviours() {
+		if !only.MatchString(b.Name) {
+			continue
+		}
+		o := conformance.Check(ctx, target, b)
+		// One line per behaviour, even when a check reports several cases.
+		fmt.Fprintln(stdout, strings.ReplaceAll(o.String(), "\n", "; "))
+		switch {
+		case o.Skipped():
+			skipped++
+		case o.OK():
+			passed++
+		default:
+			failed++
+		}
+	}
+	fmt.Fprintf(stdout, "%d passed, %d failed, %d skipped\n", passed, failed, skipped)
+	if failed > 0 {
+		return 1
+	}
+	return 0
+}
+
+func usageError(stderr io.Writer, format string, args ...any) int {
+	fmt.Fprintf(stderr, "check: "+format+" (see -h)\n", args...)
+	return 2
+}
+
+func reachable(ctx context.Context, addr string) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return fmt.Errorf("no server at %s: %w", addr, err)
+	}
+	return c.Close()
+}
