@@ -39,8 +39,10 @@ func Dial(t testing.TB, addr string) net.Conn {
 // Response is a response as a test read it: the body read in full.
 type Response struct {
 	Status int
-	Header http.Header
-	Body   string
+	Header http.Header // without Connection: see Close
+	// Close reports whether the response said "Connection: close".
+	Close bool
+	Body  string
 }
 
 // RoundTrip sends request, raw bytes, on a new connection, reads one
@@ -70,7 +72,7 @@ func ReadResponse(t testing.TB, c net.Conn, request string) Response {
 	if err != nil {
 		t.Fatalf("reading the body of the response to %q: %v", request, err)
 	}
-	return Response{Status: resp.StatusCode, Header: resp.Header, Body: string(body)}
+	return Response{Status: resp.StatusCode, Header: resp.Header, Close: resp.Close, Body: string(body)}
 }
 
 // WaitFor checks cond every few milliseconds until it holds, and fails
