@@ -105,6 +105,16 @@ func (b *Book) Process(ctx context.Context, name string, check bool) ([]Result, 
 	return results, nil
 }
 
+// blocks lists the markers of one file, named relative to b.Root.
+func (b *Book) blocks(name string) ([]block, error) {
+	data, err := os.ReadFile(filepath.Join(b.Root, filepath.FromSlash(name)))
+	if err != nil {
+		return nil, err
+	}
+	_, blocks, err := parseMarkdown(name, string(data))
+	return blocks, err
+}
+
 // make returns what a block should hold.
 func (b *Book) make(ctx context.Context, blk block) (string, error) {
 	switch blk.Kind {

@@ -67,19 +67,25 @@ func extractRegion(src, name string) (string, error) {
 	return finish(dedent(body)), nil
 }
 
-// stripMarkers drops region marker lines, and with each the blank line
-// that follows it when one precedes it, so that the code around a region
-// reads as if the markers had never been there.
+// stripMarkers drops region marker lines, and with them the blank lines
+// that the convention puts between a marker and the code (after a
+// region line, before an endregion line), so that the code reads as if
+// the markers had never been there.
 func stripMarkers(in []string) []string {
 	var out []string
 	for i := 0; i < len(in); i++ {
-		if !regionMarker.MatchString(in[i]) {
+		m := regionMarker.FindStringSubmatch(in[i])
+		switch {
+		case m == nil:
 			out = append(out, in[i])
-			continue
-		}
-		blankBefore := len(out) == 0 || strings.TrimSpace(out[len(out)-1]) == ""
-		if blankBefore && i+1 < len(in) && strings.TrimSpace(in[i+1]) == "" {
-			i++
+		case m[1] == "region":
+			if i+1 < len(in) && strings.TrimSpace(in[i+1]) == "" {
+				i++
+			}
+		default:
+			if len(out) > 0 && strings.TrimSpace(out[len(out)-1]) == "" {
+				out = out[:len(out)-1]
+			}
 		}
 	}
 	return out

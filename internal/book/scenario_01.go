@@ -5,12 +5,23 @@ package book
 const ch01 = "01-blocking"
 
 func init() {
-	register(scenario{Name: "01-run", Run: run01})
-	register(scenario{Name: "01-curl", Needs: []string{"bash", "curl"}, Run: curl01})
-	register(scenario{Name: "01-blocking", Needs: []string{"bash", "curl"}, Run: blocking01})
-	register(scenario{Name: "01-backlog", Needs: []string{"bash", "curl", "ss"}, Run: backlog01})
-	register(scenario{Name: "01-trace", Needs: []string{"bash", "curl"}, Run: trace01})
-	register(scenario{Name: "01-strace", Needs: []string{"bash", "curl", "strace"}, Run: strace01})
+	register(scenario{Name: "01-run", Run: run01,
+		Shows: []string{`^\$ go run ./01-blocking\nlistening on http://127\.0\.0\.1:8080\n$`}})
+	register(scenario{Name: "01-curl", Needs: []string{"bash", "curl"}, Run: curl01,
+		Shows: []string{`HTTP/1\.1 200 OK\n`, `HTTP/1\.1 404 Not Found\n`,
+			`\$ curl -sI .*\nHTTP/1\.1 200 OK\n(.+\n)*Content-Length: 46\n(.+\n)*\n$`}})
+	// B times out while A stalls, and is served once A has finished.
+	register(scenario{Name: "01-blocking", Needs: []string{"bash", "curl"}, Run: blocking01,
+		Shows: []string{`curl: \(28\) Operation timed out`,
+			`--- terminal 2 ---\n\$ curl -sS http://127\.0\.0\.1:8080/\nHello from 01-blocking`}})
+	register(scenario{Name: "01-backlog", Needs: []string{"bash", "curl", "ss"}, Run: backlog01,
+		Shows: []string{`LISTEN +5 +\d+ +127\.0\.0\.1:8080`, `\$ wait; ss .*\n.*\nLISTEN +0 `}})
+	register(scenario{Name: "01-trace", Needs: []string{"bash", "curl"}, Run: trace01,
+		Shows: []string{`accept\(3\) = fd 4 from 127\.0\.0\.1:\d+, blocked`, `read\(4\) = \d+ bytes`,
+			`write\(4\) = \d+ bytes`, `close\(4\)\n$`}})
+	register(scenario{Name: "01-strace", Needs: []string{"bash", "curl", "strace"}, Run: strace01,
+		Shows: []string{`accept4\(3, .*\) = 4\n`, `shutdown\(4, SHUT_WR\) += 0\n`,
+			`close\(4\) += 0\n.*accept4\(3, +<detached \.\.\.>\n$`}})
 }
 
 // run01: starting the server.

@@ -22,6 +22,9 @@ type scenario struct {
 	// to attach to a process.
 	Needs []string
 	Run   func(s *Session) error
+	// Shows lists regular expressions the transcript must match: the
+	// point the book makes with it. TestScenarios checks them.
+	Shows []string
 }
 
 var scenarios = map[string]scenario{}

@@ -1,0 +1,102 @@
+// Package book keeps the generated parts of the book true: code embedded
+// from the chapters, diffs between chapters, and transcripts of sessions
+// with the servers. It maintains book/*.md, README.md and CONTRIBUTING.md.
+//
+//	make book          rewrite every stale block (go run ./internal/book/cmd/book)
+//	make book-check    report stale blocks, exit 1 if any (… -check)
+//	go test ./internal/book    TestBookIsFresh: the same check, so CI fails on a stale book
+//	go run ./internal/book/cmd/book -show 01-curl    print one transcript
+//	go run ./internal/book/cmd/book -list            list the transcripts
+//
+// # Markers
+//
+// A marker is an HTML comment alone on a line, which GitHub does not
+// render, followed on the next line by a fenced code block that the tool
+// owns: whatever is inside it is replaced. Writing a marker with no block
+// after it and running make book inserts the block. Markers inside fenced
+// code blocks are ignored, which is how this documentation can show them.
+//
+// Embed a region of a source file, or a whole file:
+//
+//	<!-- embed: 01-blocking/http.go#parseRequest -->
+//	```go
+//	```
+//
+//	<!-- embed: 01-blocking/routes.go -->
+//	```go
+//	```
+//
+// Paths are relative to the repository root. A region is delimited in
+// the source by two comment lines, each alone on its line (indentation
+// allowed) and, by convention, with a blank line after the first and
+// before the second:
+//
+//	// region: parseRequest
+//
+//	func parseRequest(...) { ... }
+//
+//	// endregion: parseRequest
+//
+// The block gets the lines between the two markers, with leading and
+// trailing blank lines dropped, the markers of regions nested inside it
+// dropped, and the indentation all of its lines share removed. A region
+// name is one word, unique in its file; regions may nest or overlap.
+// Without #NAME the block gets the whole file, minus every region marker
+// line. An unknown file, an unknown region, a region defined twice or
+// never ended is an error reported as FILE.md:LINE.
+//
+// Show a unified diff between two files (or two folders), as
+// git diff --no-index prints it with -U3, minus its "diff --git" and
+// "index" lines:
+//
+//	<!-- diff: 01-blocking/routes.go 02-poll/routes.go -->
+//	```diff
+//	```
+//
+// Show a transcript, the console session a scenario produces:
+//
+//	<!-- transcript: 01-curl -->
+//	```console
+//	```
+//
+// # Transcripts
+//
+// A scenario is Go code registered under its name in scenario_NN.go (one
+// file per chapter; go run ./internal/book/cmd/book -list lists them). It
+// builds the chapter with go build, starts it with -addr 127.0.0.1:0,
+// runs real commands (curl, ss, strace, bash) against it, and writes what
+// a reader would see:
+//
+//   - "$ COMMAND" lines show commands as the reader types them: with the
+//     server on 127.0.0.1:8080, the chapters' default, and its pid as
+//     $(pidof NN-name). They run with the real port and pid.
+//   - The server is shown as "$ go run ./NN-name FLAGS": in truth it is the
+//     chapter built by go build (into a temporary folder, under the
+//     chapter's name, once per run) and started with -addr 127.0.0.1:0
+//     added to FLAGS.
+//   - Output lines are the commands' real output, with the real port
+//     written back as 8080 and CRLF line ends made LF. Byte counts keep
+//     their real values: a Host header with a five-digit port is one
+//     byte longer than with 8080.
+//   - "--- terminal N ---" lines start the part of the session that
+//     happens in the reader's Nth terminal, when a scenario needs more
+//     than one (a server in one, a client in another).
+//
+// Scenarios wait for conditions, not for time: a line of output, a server
+// thread asleep in a given system call (read from /proc), a listen queue
+// of a given length. Each scenario has 60 seconds in all.
+//
+// A scenario lists the commands it needs. Where one is missing, or where
+// strace may not attach to a process (ptrace forbidden), the scenario is
+// skipped: make book leaves its block untouched and prints a warning,
+// and the check (-check, TestBookIsFresh) skips it, saying why.
+//
+// The book shows the real output of the last make book. When checking,
+// and when deciding whether to rewrite a block, both the block and a
+// fresh run are compared with their volatile parts masked: Date header
+// values, durations as Go prints them (1.503s), curl's "after N
+// milliseconds", clock times, pids, client ports (any IP:port or
+// htons(port) whose port is not 8080), and the width of runs of blanks.
+// A block that differs only there is left as it is, so make book does not
+// churn; anything else that differs makes the block stale.
+package book

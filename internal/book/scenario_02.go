@@ -1,0 +1,193 @@
+package book
+
+import "regexp"
+
+// Chapter 02's transcripts.
+
+const ch02 = "02-poll"
+
+func init() {
+	register(scenario{Name: "02-run", Run: run02})
+	register(scenario{Name: "02-curl-bytes", Needs: []string{"bash", "curl"}, Run: curlBytes02})
+	register(scenario{Name: "02-not-blocking", Needs: []string{"bash", "curl"}, Run: notBlocking02})
+	register(scenario{Name: "02-trace", Needs: []string{"bash", "curl"}, Run: trace02})
+	register(scenario{Name: "02-strace", Needs: []string{"bash", "curl", "strace"}, Run: strace02})
+
+	// strace prints two things in 02-strace that differ on every run: the
+	// address of the buffer a failed accept4 did not fill (Go randomizes
+	// where its heap starts), and ppoll's timeouts and time left.
+	masks = append(masks,
+		mask{regexp.MustCompile(`\b0x[0-9a-f]{6,}\b`), always("<address>")},
+		mask{regexp.MustCompile(`\{tv_sec=\d+, tv_nsec=\d+\}`), always("{<timespec>}")},
+	)
+}
+
+// run02: starting the server.
+func run02(s *Session) error {
+	srv, err := s.StartServer(ch02)
+	if err != nil {
+		return err
+	}
+	srv.ShowCommand()
+	return nil
+}
+
+// curlBytes02: /bytes streams the alphabet pattern, any length up to
+// 64 MiB, and refuses anything else.
+func curlBytes02(s *Session) error {
+	if _, err := s.StartServer(ch02); err != nil {
+		return err
+	}
+	sh, err := s.Shell()
+	if err != nil {
+		return err
+	}
+	for _, cmd := range []string{
+		"curl -s 'http://127.0.0.1:8080/bytes?n=52'",
+		"curl -sI 'http://127.0.0.1:8080/bytes?n=67108864'",
+		"curl -s 'http://127.0.0.1:8080/bytes?n=67108864' | wc -c",
+		"curl -s 'http://127.0.0.1:8080/bytes?n=67108865'",
+	} {
+		if err := sh.Run(cmd); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// notBlocking02: the scene of 01-blocking again. One client is half-way
+// through its request; this time another is answered at once.
+func notBlocking02(s *Session) error {
+	if _, err := s.StartServer(ch02); err != nil {
+		return err
+	}
+	a, err := s.Shell()
+	if err != nil {
+		return err
+	}
+	b, err := s.Shell()
+	if err != nil {
+		return err
+	}
+	s.Terminal("1")
+	if err := a.Run("exec 3<>/dev/tcp/127.0.0.1/8080"); err != nil {
+		return err
+	}
+	if err := a.Run(`printf 'GET / HTTP/1.1\r\nHost: localhost\r\n' >&3`); err != nil {
+		return err
+	}
+	s.Terminal("2")
+	if err := b.Run(`curl -sS --max-time 2 -w 'answered in %{time_total}s\n' http://127.0.0.1:8080/`); err != nil {
+		return err
+	}
+	s.Terminal("1")
+	return a.Run(`printf '\r\n' >&3; cat <&3; exec 3>&-`)
+}
+
+// pollLine matches one line of 02's -trace output: one wake-up of the loop.
+var pollLine = regexp.MustCompile(`(?m)^poll\(.*\n`)
+
+// waitWakeUps waits until the server has traced n wake-ups in all, so
+// that each step of a scenario shows up in the trace before the next
+// step starts and the trace reads the same on every run.
+func waitWakeUps(srv *Proc, n int) error {
+	return srv.WaitOutput(func(out string) bool {
+		return len(pollLine.FindAllStringIndex(out, -1)) >= n
+	})
+}
+
+// trace02: the loop's -trace while client A sends its request head in
+// three pieces and client B is served from start to finish between two
+// of them. Each piece is one line, which bash's printf sends in one
+// write, so that each arrives in a wake-up of its own.
+func trace02(s *Session) error {
+	srv, err := s.StartServer(ch02, "-trace")
+	if err != nil {
+		return err
+	}
+	s.Terminal("1")
+	srv.ShowCommand()
+	a, err := s.Shell()
+	if err != nil {
+		return err
+	}
+	b, err := s.Shell()
+	if err != nil {
+		return err
+	}
+	// Each step, and how many wake-ups the server has traced in all once
+	// the step is done. Waiting for them before the next step keeps
+	// each step's wake-ups apart, so the trace is the same on every run.
+	steps := []struct {
+		terminal string
+		sh       *Shell
+		cmd      string
+		wakeUps  int
+	}{
+		// The listener is ready: accept A.
+		{"2", a, "exec 3<>/dev/tcp/127.0.0.1/8080", 1},
+		// A's request line: read, no blank line yet.
+		{"2", a, `printf 'GET / HTTP/1.1\r\n' >&3`, 2},
+		// B: accepted, its request read and answered at once, then B
+		// closes while the server lingers.
+		{"3", b, "curl -s http://127.0.0.1:8080/", 5},
+		// A's Host header: read, still no blank line.
+		{"2", a, `printf 'Host: localhost\r\n' >&3`, 6},
+		// A's blank line: answered; A reads it all and closes.
+		{"2", a, `printf '\r\n' >&3; cat <&3 >/dev/null; exec 3>&-`, 8},
+	}
+	for _, st := range steps {
+		s.Terminal(st.terminal)
+		if err := st.sh.Run(st.cmd); err != nil {
+			return err
+		}
+		if err := waitWakeUps(srv, st.wakeUps); err != nil {
+			return err
+		}
+	}
+	s.Terminal("1")
+	srv.ShowOutput()
+	return nil
+}
+
+// strace02: the system calls behind one request: ppoll, then whatever
+// it said was ready. x/sys/unix.Poll is ppoll on Linux.
+func strace02(s *Session) error {
+	srv, err := s.StartServer(ch02)
+	if err != nil {
+		return err
+	}
+	s.Terminal("1")
+	srv.ShowCommand()
+	st, err := s.Background("strace -q -f -e trace=ppoll,accept4,read,write,shutdown,close -e signal=none -p $(pidof 02-poll)")
+	if err != nil {
+		return err
+	}
+	if err := s.WaitTraced(srv); err != nil {
+		return err
+	}
+	s.Terminal("2")
+	st.ShowCommand()
+	sh, err := s.Shell()
+	if err != nil {
+		return err
+	}
+	s.Terminal("3")
+	if err := sh.Run("curl -s http://127.0.0.1:8080/"); err != nil {
+		return err
+	}
+	// Stop strace once the server, done with the connection, waits on
+	// the listener alone again, so that the trace ends the same way
+	// every time. strace prints a call's arguments when the call
+	// begins, so the wait shows before it ends.
+	backToListener := regexp.MustCompile(`close\(\d+\) += 0\n(\[pid +\d+\] )?ppoll\(\[\{fd=\d+, events=POLLIN\}\], 1, NULL`)
+	if err := st.WaitOutput(backToListener.MatchString); err != nil {
+		return err
+	}
+	if err := st.Interrupt(); err != nil {
+		return err
+	}
+	s.Terminal("2")
+	st.ShowOutput()
+	return nil
+}
