@@ -50,7 +50,7 @@ func TestOutcome(t *testing.T) {
 		{"has it too early", Outcome{Behaviour: b, Want: false, Chapter: 2}, false,
 			"FAIL  keep-alive: the chapter should not have this yet (it arrives in 03), but the check passed"},
 		{"skipped", Outcome{Behaviour: b, Err: skipf("no process"), Want: true, Chapter: 3}, true,
-			"SKIP  keep-alive: skipped: no process"},
+			"SKIP  keep-alive: no process"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := tc.o.OK(); got != tc.ok {

@@ -86,7 +86,7 @@ func startBytes(c *conn, n int64) error {
 	if err := c.send(bytesRequest(n)); err != nil {
 		return err
 	}
-	r, err := readHead(c.r)
+	r, err := c.readHead()
 	if err != nil {
 		return err
 	}
@@ -110,7 +110,7 @@ func fetchBytes(ctx context.Context, addr string, n int64) error {
 	if err := startBytes(c, n); err != nil {
 		return err
 	}
-	if err := new(patternChecker).readFrom(c.r, n); err != nil {
+	if err := c.readPattern(new(patternChecker), n); err != nil {
 		return err
 	}
 	return c.expectClosed()
@@ -158,7 +158,7 @@ func checkSlowReader(ctx context.Context, t Target) error {
 				return fmt.Errorf("while a client read /bytes slowly (at byte %d): %w", check.off, err)
 			}
 		}
-		if err := check.readFrom(c.r, min(chunk, n-check.off)); err != nil {
+		if err := c.readPattern(check, min(chunk, n-check.off)); err != nil {
 			return fmt.Errorf("/bytes?n=%d at byte %d: %w", n, check.off, err)
 		}
 	}
@@ -197,7 +197,7 @@ func checkResetMidBytes(ctx context.Context, t Target) error {
 		c.close()
 		return fmt.Errorf("/bytes?n=%d: %w", maxBytesN, err)
 	}
-	err = new(patternChecker).readFrom(c.r, 256<<10)
+	err = c.readPattern(new(patternChecker), 256<<10)
 	c.reset()
 	if err != nil {
 		return err

@@ -14,10 +14,15 @@ import (
 
 // conn is the suite's side of one connection to the server.
 type conn struct {
+	ctx  context.Context
 	tcp  *net.TCPConn
 	r    *bufio.Reader
 	stop func() bool // stops the context watch
 }
+
+// answerWait is how long the suite waits for a response, or for the next
+// part of one, before it calls the server stuck.
+const answerWait = 5 * time.Second
 
 // dial connects to addr. Every read and write on the connection fails
 // once ctx is done, so no check can hang past its context.
@@ -29,7 +34,7 @@ func dial(ctx context.Context, addr string) (*conn, error) {
 	}
 	tcp := c.(*net.TCPConn)
 	stop := context.AfterFunc(ctx, func() { _ = tcp.SetDeadline(time.Unix(1, 0)) })
-	return &conn{tcp: tcp, r: bufio.NewReader(tcp), stop: stop}, nil
+	return &conn{ctx: ctx, tcp: tcp, r: bufio.NewReader(tcp), stop: stop}, nil
 }
 
 func (c *conn) send(s string) error {
@@ -39,9 +44,41 @@ func (c *conn) send(s string) error {
 	return nil
 }
 
+// expectData gives the server answerWait, or what is left of the
+// context if that is less, to send what the client reads next.
+func (c *conn) expectData() error {
+	if err := c.ctx.Err(); err != nil {
+		return err
+	}
+	deadline := time.Now().Add(answerWait)
+	if d, ok := c.ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	return c.tcp.SetReadDeadline(deadline)
+}
+
 // read reads one whole response to a request with the given method.
 func (c *conn) read(method string) (*response, error) {
+	if err := c.expectData(); err != nil {
+		return nil, err
+	}
 	return readResponse(c.r, method)
+}
+
+// readHead reads the head of a response, leaving its body to be read.
+func (c *conn) readHead() (*response, error) {
+	if err := c.expectData(); err != nil {
+		return nil, err
+	}
+	return readHead(c.r)
+}
+
+// readPattern reads n bytes of a /bytes body and checks them.
+func (c *conn) readPattern(p *patternChecker, n int64) error {
+	if err := c.expectData(); err != nil {
+		return err
+	}
+	return p.readFrom(c.r, n)
 }
 
 func (c *conn) close() {

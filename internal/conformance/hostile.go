@@ -85,6 +85,9 @@ func checkResetMidResponse(ctx context.Context, t Target) error {
 	}
 	err = c.send(get("/"))
 	if err == nil {
+		err = c.expectData()
+	}
+	if err == nil {
 		// One byte proves the response has started.
 		_, err = c.r.ReadByte()
 	}

@@ -46,8 +46,14 @@ type Behaviour struct {
 // ErrSkip is returned by a check that cannot run against this target.
 var ErrSkip = errors.New("skipped")
 
+// skipError is a check's reason for not running; it is an ErrSkip.
+type skipError struct{ reason string }
+
+func (e skipError) Error() string        { return e.reason }
+func (e skipError) Is(target error) bool { return target == ErrSkip }
+
 func skipf(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", ErrSkip, fmt.Sprintf(format, args...))
+	return skipError{fmt.Sprintf(format, args...)}
 }
 
 // Behaviours returns the whole suite, in the order it runs: what every
@@ -61,9 +67,10 @@ func Behaviours() []Behaviour {
 }
 
 const (
-	// checkTimeout bounds every check. Checks that wait on purpose (to
-	// show that a server blocks) use shorter bounds of their own.
-	checkTimeout = 30 * time.Second
+	// checkTimeout bounds every check. Within it, no single wait is
+	// longer than answerWait, and checks that wait on purpose (to show
+	// that a server blocks) use shorter bounds of their own.
+	checkTimeout = 20 * time.Second
 	// promptly is how soon a request must be answered while the server
 	// is busy with other clients. It is far more than a server that does
 	// not block needs, and it is how long chapter 01 takes to fail the

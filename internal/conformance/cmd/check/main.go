@@ -101,13 +101,25 @@ func usageError(stderr io.Writer, format string, args ...any) int {
 	return 2
 }
 
+// reachable checks that a server listens at addr and answers something
+// to a plain request, so that a dead or stuck server is reported as such
+// instead of as a list of failures.
 func reachable(ctx context.Context, addr string) error {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	const wait = 5 * time.Second
+	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	var d net.Dialer
 	c, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return fmt.Errorf("no server at %s: %w", addr, err)
 	}
-	return c.Close()
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(wait))
+	if _, err := io.WriteString(c, "GET / HTTP/1.0\r\n\r\n"); err != nil {
+		return fmt.Errorf("the server at %s: sending GET /: %w", addr, err)
+	}
+	if _, err := c.Read(make([]byte, 1)); err != nil {
+		return fmt.Errorf("the server at %s accepted a connection but did not answer GET / within %v: %w", addr, wait, err)
+	}
+	return nil
 }
