@@ -64,7 +64,7 @@ func checkGetRoot(ctx context.Context, t Target) error {
 	case r.Status != 200:
 		return fmt.Errorf("got status %d, want 200", r.Status)
 	case !strings.HasPrefix(r.get("Content-Type"), "text/"):
-		return fmt.Errorf("Content-Type is %q, want text/…", r.get("Content-Type"))
+		return fmt.Errorf("the Content-Type is %q, want text/…", r.get("Content-Type"))
 	case len(r.Body) == 0 || !utf8.Valid(r.Body):
 		return fmt.Errorf("body %q: want a short text greeting", trim(r.Body))
 	}

@@ -150,7 +150,7 @@ func allowsGetAndHead(r *response) error {
 	}
 	slices.Sort(methods)
 	if !slices.Equal(methods, []string{"GET", "HEAD"}) {
-		return fmt.Errorf("Allow is %q, want GET, HEAD", r.Header["allow"])
+		return fmt.Errorf("the Allow header is %q, want GET, HEAD", r.Header["allow"])
 	}
 	return nil
 }
