@@ -22,6 +22,8 @@ func TestHeadEnd(t *testing.T) {
 		{"GET / HTTP/1.0\n\n", 16},
 		{"GET / HTTP/1.0\r\n\n", 17},
 		{"GET / HTTP/1.0\r\n\r", -1},
+		{"\r\n", -1},
+		{"\r\n\nGET / HTTP/1.0\r\n\r\n", 21},
 	}
 	for _, tt := range tests {
 		if got := headEnd([]byte(tt.in)); got != tt.want {
@@ -72,6 +74,11 @@ func TestParseRequest(t *testing.T) {
 			want: &request{Method: "GET", Target: "/", Path: "/", Minor: 1, Host: "h", KeepAlive: true},
 		},
 		{
+			name: "empty lines before the request line are skipped",
+			head: "\r\n\nGET / HTTP/1.0\r\n\r\n",
+			want: &request{Method: "GET", Target: "/", Path: "/", Minor: 0},
+		},
+		{
 			name: "Content-Length: 0 is no body",
 			head: "GET / HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n",
 			want: &request{Method: "GET", Target: "/", Path: "/", Minor: 1, Host: "h", KeepAlive: true},
@@ -105,7 +112,7 @@ func TestParseRequestErrors(t *testing.T) {
 		head   string
 		status int
 	}{
-		{"\r\n", 400},
+		{"\r\n\r\n", 400},
 		{"GET\r\n\r\n", 400},
 		{"GET /\r\n\r\n", 400},
 		{"GET  / HTTP/1.1\r\nHost: h\r\n\r\n", 400},
@@ -144,6 +151,18 @@ func TestParseRequestErrors(t *testing.T) {
 		if err.Status != tt.status {
 			t.Errorf("parseRequest(%q) = %v, want status %d", tt.head, err, tt.status)
 		}
+	}
+}
+
+func TestErrorAnswerToHeadHasNoBody(t *testing.T) {
+	_, err := parseRequest([]byte("HEAD / HTTP/1.1\r\n\r\n"))
+	if err == nil || err.Status != 400 {
+		t.Fatalf("HEAD without Host: got %v, want 400", err)
+	}
+	r := errorResponse(err)
+	got := string(appendResponse(nil, &r, time.Now()))
+	if !strings.HasSuffix(got, "Connection: close\r\n\r\n") || !strings.Contains(got, "Content-Length: ") {
+		t.Errorf("the 400 answering HEAD must have headers and no body, got %q", got)
 	}
 }
 

@@ -30,6 +30,7 @@ type request struct {
 type httpError struct {
 	Status int
 	Reason string
+	Head   bool // the request was HEAD: answer without a body
 }
 
 func (e *httpError) Error() string { return fmt.Sprintf("%d %s", e.Status, e.Reason) }
@@ -43,7 +44,8 @@ func badRequest(format string, args ...any) *httpError {
 // headEnd returns the length of the request head at the start of buf,
 // blank line included, or -1 if the blank line has not arrived yet.
 // Lines may end in CRLF or, as RFC 9112 §2.2 lets a server accept, a bare
-// LF.
+// LF. Empty lines before the request line do not end the head: the same
+// section asks servers to skip them.
 func headEnd(buf []byte) int {
 	start := 0
 	for {
@@ -53,7 +55,7 @@ func headEnd(buf []byte) int {
 		}
 		line := buf[start : start+i]
 		start += i + 1
-		if len(line) == 0 || (len(line) == 1 && line[0] == '\r') {
+		if (len(line) == 0 || (len(line) == 1 && line[0] == '\r')) && len(bytes.TrimLeft(buf[:start], "\r\n")) > 0 {
 			return start
 		}
 	}
@@ -65,12 +67,12 @@ func headEnd(buf []byte) int {
 
 // parseRequest parses a complete request head, as delimited by headEnd.
 func parseRequest(head []byte) (*request, *httpError) {
-	lines := strings.Split(string(head), "\n")
+	lines := strings.Split(strings.TrimLeft(string(head), "\r\n"), "\n")
 	for i, l := range lines {
 		lines[i] = strings.TrimSuffix(l, "\r")
 	}
 	// The head ends with an empty line, so the last two elements are "".
-	lines = lines[:len(lines)-2]
+	lines = lines[:max(len(lines)-2, 0)]
 	if len(lines) == 0 {
 		return nil, badRequest("empty request")
 	}
@@ -78,6 +80,17 @@ func parseRequest(head []byte) (*request, *httpError) {
 	if err != nil {
 		return nil, err
 	}
+	if err := parseHeaders(req, lines[1:]); err != nil {
+		// The answer to HEAD never has a body, not even an error's.
+		err.Head = req.Method == "HEAD"
+		return nil, err
+	}
+	return req, nil
+}
+
+// parseHeaders checks the header lines and what they say about the
+// request, and keeps what the server needs of them in req.
+func parseHeaders(req *request, lines []string) *httpError {
 	var (
 		hosts             int
 		contentLength     = int64(-1)
@@ -85,10 +98,10 @@ func parseRequest(head []byte) (*request, *httpError) {
 		connectionClose   bool
 		connectionKeepAlv bool
 	)
-	for _, line := range lines[1:] {
+	for _, line := range lines {
 		name, value, err := parseHeaderLine(line)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		switch strings.ToLower(name) {
 		case "host":
@@ -97,10 +110,10 @@ func parseRequest(head []byte) (*request, *httpError) {
 		case "content-length":
 			n, err := strconv.ParseInt(value, 10, 64)
 			if err != nil || n < 0 || value[0] == '+' {
-				return nil, badRequest("invalid Content-Length %q", value)
+				return badRequest("invalid Content-Length %q", value)
 			}
 			if contentLength >= 0 && contentLength != n {
-				return nil, badRequest("conflicting Content-Length headers")
+				return badRequest("conflicting Content-Length headers")
 			}
 			contentLength = n
 		case "transfer-encoding":
@@ -119,31 +132,31 @@ func parseRequest(head []byte) (*request, *httpError) {
 	switch {
 	// RFC 9112 §3.2: an HTTP/1.1 request has exactly one Host header.
 	case req.Minor >= 1 && hosts == 0:
-		return nil, badRequest("HTTP/1.1 request without a Host header")
+		return badRequest("HTTP/1.1 request without a Host header")
 	case hosts > 1:
-		return nil, badRequest("more than one Host header")
+		return badRequest("more than one Host header")
 	// Both framings at once is the classic request-smuggling vector
 	// (RFC 9112 §6.1): refuse rather than guess which one a proxy used.
 	case transferEncoding && contentLength >= 0:
-		return nil, badRequest("both Transfer-Encoding and Content-Length")
+		return badRequest("both Transfer-Encoding and Content-Length")
 	}
 	switch req.Method {
 	case "GET", "HEAD":
 	case "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE":
-		return nil, &httpError{Status: 405, Reason: req.Method + " is not allowed here"}
+		return &httpError{Status: 405, Reason: req.Method + " is not allowed here"}
 	default:
-		return nil, &httpError{Status: 501, Reason: "unknown method " + req.Method}
+		return &httpError{Status: 501, Reason: "unknown method " + req.Method}
 	}
 	// The server reads no request bodies. Refusing them, and closing, is
 	// what keeps a body from being parsed as the next request.
 	switch {
 	case transferEncoding:
-		return nil, &httpError{Status: 501, Reason: "Transfer-Encoding is not supported"}
+		return &httpError{Status: 501, Reason: "Transfer-Encoding is not supported"}
 	case contentLength > 0:
-		return nil, &httpError{Status: 413, Reason: "request bodies are not accepted"}
+		return &httpError{Status: 413, Reason: "request bodies are not accepted"}
 	}
 	req.KeepAlive = !connectionClose && (req.Minor >= 1 || connectionKeepAlv)
-	return req, nil
+	return nil
 }
 
 // endregion: parseRequest
@@ -263,6 +276,7 @@ func errorResponse(e *httpError) response {
 	if e.Status == 405 {
 		r.Header = append(r.Header, "Allow: GET, HEAD")
 	}
+	r.Head = e.Head
 	r.Close = true
 	return r
 }
