@@ -97,9 +97,8 @@ func waitWakeUps(srv *Proc, n int) error {
 }
 
 // trace02: the loop's -trace while client A sends its request head in
-// three pieces and client B is served from start to finish between two
-// of them. Each piece is one line, which bash's printf sends in one
-// write, so that each arrives in a wake-up of its own.
+// three pieces, one line at a time (bash's printf sends a line in one
+// write), and clients B and C come and go between the pieces.
 func trace02(s *Session) error {
 	srv, err := s.StartServer(ch02, "-trace")
 	if err != nil {
@@ -111,13 +110,15 @@ func trace02(s *Session) error {
 	if err != nil {
 		return err
 	}
-	b, err := s.Shell()
+	other, err := s.Shell()
 	if err != nil {
 		return err
 	}
 	// Each step, and how many wake-ups the server has traced in all once
-	// the step is done. Waiting for them before the next step keeps
-	// each step's wake-ups apart, so the trace is the same on every run.
+	// the step is done. The server traces a wake-up before it reads, so
+	// two pieces of A's head sent one after the other could still be
+	// read together; B and C in between keep them apart: once the server
+	// has traced their last wake-up, it has read everything sent before.
 	steps := []struct {
 		terminal string
 		sh       *Shell
@@ -130,11 +131,13 @@ func trace02(s *Session) error {
 		{"2", a, `printf 'GET / HTTP/1.1\r\n' >&3`, 2},
 		// B: accepted, its request read and answered at once, then B
 		// closes while the server lingers.
-		{"3", b, "curl -s http://127.0.0.1:8080/", 5},
+		{"3", other, "curl -s http://127.0.0.1:8080/", 5},
 		// A's Host header: read, still no blank line.
 		{"2", a, `printf 'Host: localhost\r\n' >&3`, 6},
+		// C, as B.
+		{"3", other, "curl -s http://127.0.0.1:8080/", 9},
 		// A's blank line: answered; A reads it all and closes.
-		{"2", a, `printf '\r\n' >&3; cat <&3 >/dev/null; exec 3>&-`, 8},
+		{"2", a, `printf '\r\n' >&3; cat <&3 >/dev/null; exec 3>&-`, 11},
 	}
 	for _, st := range steps {
 		s.Terminal(st.terminal)
