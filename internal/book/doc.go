@@ -41,8 +41,8 @@
 // trailing blank lines dropped, the markers of regions nested inside it
 // dropped, and the indentation all of its lines share removed. A region
 // name is one word, unique in its file; regions may nest or overlap.
-// Without #NAME the block gets the whole file, minus every region marker
-// line. An unknown file, an unknown region, a region defined twice or
+// Without #NAME the block gets the whole file, minus its region markers
+// and the blank lines that separate them from the code. An unknown file, an unknown region, a region defined twice or
 // never ended is an error reported as FILE.md:LINE.
 //
 // Show a unified diff between two files (or two folders), as

@@ -29,7 +29,9 @@ const shownPort = "8080"
 // with the real values, and shows their output with the real port
 // written back as 8080.
 type Session struct {
-	ctx      context.Context
+	parent   context.Context
+	ctx      context.Context // the scenario's time budget
+	cancel   context.CancelFunc
 	runner   *Runner
 	out      strings.Builder
 	terminal string
@@ -73,6 +75,14 @@ func (s *Session) real(cmd string) string {
 	return strings.NewReplacer(s.subs...).Replace(cmd)
 }
 
+// restartClock gives the scenario its whole time budget from now on.
+func (s *Session) restartClock() {
+	if s.cancel != nil {
+		s.cancel()
+	}
+	s.ctx, s.cancel = context.WithTimeout(s.parent, scenarioTimeout)
+}
+
 func (s *Session) cleanup() {
 	for i := len(s.stops) - 1; i >= 0; i-- {
 		s.stops[i]()
@@ -86,10 +96,11 @@ func (s *Session) StartServer(chapter string, args ...string) (*Proc, error) {
 	if s.server != nil {
 		return nil, fmt.Errorf("one server per scenario: %s is already running", s.server.shown)
 	}
-	bin, err := s.runner.build(s.ctx, chapter)
+	bin, err := s.runner.build(s.parent, chapter)
 	if err != nil {
 		return nil, err
 	}
+	s.restartClock()
 	shown := strings.Join(append([]string{"go run ./" + chapter}, args...), " ")
 	cmd := exec.Command(bin, append([]string{"-addr", "127.0.0.1:0"}, args...)...)
 	p, err := s.start(shown, cmd)
