@@ -7,11 +7,31 @@ import "regexp"
 const ch02 = "02-poll"
 
 func init() {
-	register(scenario{Name: "02-run", Run: run02})
-	register(scenario{Name: "02-curl-bytes", Needs: []string{"bash", "curl"}, Run: curlBytes02})
-	register(scenario{Name: "02-not-blocking", Needs: []string{"bash", "curl"}, Run: notBlocking02})
-	register(scenario{Name: "02-trace", Needs: []string{"bash", "curl"}, Run: trace02})
-	register(scenario{Name: "02-strace", Needs: []string{"bash", "curl", "strace"}, Run: strace02})
+	register(scenario{Name: "02-run", Run: run02,
+		Shows: []string{`^\$ go run ./02-poll\nlistening on http://127\.0\.0\.1:8080\n$`}})
+	// Any length, exactly; the HEAD announces 64 MiB; one byte more is 400.
+	register(scenario{Name: "02-curl-bytes", Needs: []string{"bash", "curl"}, Run: curlBytes02,
+		Shows: []string{`\n(abcdefghijklmnopqrstuvwxyz){2}\n`, `Content-Length: 67108864\n`,
+			`\| wc -c\n67108864\n`, `400 Bad Request: /bytes`}})
+	// B is answered while A stalls, and A is answered when it finishes.
+	register(scenario{Name: "02-not-blocking", Needs: []string{"bash", "curl"}, Run: notBlocking02,
+		Shows: []string{`--- terminal 2 ---\n.*\nHello from 02-poll: many clients, one thread\.\nanswered in [0-9.]+s\n`,
+			`--- terminal 1 ---\n\$ printf '\\r\\n' >&3; cat <&3; exec 3>&-\nHTTP/1\.1 200 OK\n`}})
+	// A's three pieces arrive in three wake-ups, with B and C served in
+	// between, and C reuses B's descriptor.
+	register(scenario{Name: "02-trace", Needs: []string{"bash", "curl"}, Run: trace02,
+		Shows: []string{`(?m)^poll\(2 fds, timeout=inf\) blocked \S+: 1 ready, fd 4 IN\n` +
+			`poll\(2 fds.*fd 3 IN \(listener\)\n(poll\(3 fds.*fd 5 .*\n){2}` +
+			`poll\(2 fds.*fd 4 IN\n` +
+			`poll\(2 fds.*fd 3 IN \(listener\)\n(poll\(3 fds.*fd 5 .*\n){2}` +
+			`poll\(2 fds.*fd 4 IN\npoll\(2 fds, timeout=\d+ms\).*fd 4 IN\|HUP\n$`}})
+	// One ppoll per wake-up; accept4 until EAGAIN; the lingering ppoll
+	// has a timeout.
+	register(scenario{Name: "02-strace", Needs: []string{"bash", "curl", "strace"}, Run: strace02,
+		Shows: []string{`accept4\(3, .*SOCK_NONBLOCK\) = 4\n`,
+			`accept4\(3, .*\) = -1 EAGAIN`,
+			`shutdown\(4, SHUT_WR\) += 0\n.*ppoll\(.*, 2, \{tv_sec=.*revents=POLLIN\|POLLHUP`,
+			`close\(4\) += 0\n.*ppoll\(\[\{fd=3, events=POLLIN\}\], 1, NULL, NULL, 0 <detached \.\.\.>\n$`}})
 
 	// strace prints two things in 02-strace that differ on every run: the
 	// address of the buffer a failed accept4 did not fill (Go randomizes
