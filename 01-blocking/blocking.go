@@ -122,8 +122,8 @@ func (s *server) read(fd int, p []byte) (int, error) {
 	}
 }
 
-// writeAll writes all of b. A blocking write may still write less than
-// asked (a signal, a full socket buffer), so it loops.
+// writeAll writes all of b. A blocking write waits for room in the
+// socket buffer, but a signal can still cut it short, so it loops.
 func (s *server) writeAll(fd int, b []byte) {
 	for len(b) > 0 {
 		n, err := unix.Write(fd, b)
@@ -149,10 +149,19 @@ func (s *server) writeAll(fd int, b []byte) {
 // too, for at most lingerTimeout and lingerMaxBytes.
 func (s *server) closeConn(fd int) {
 	_ = unix.Shutdown(fd, unix.SHUT_WR)
-	tv := unix.NsecToTimeval(lingerTimeout.Nanoseconds())
-	_ = unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv)
+	deadline := time.Now().Add(lingerTimeout)
 	var discard [4096]byte
 	for drained := 0; drained < lingerMaxBytes; {
+		// SO_RCVTIMEO bounds one read, not the whole wait: set it to the
+		// time left before every read, or a client sending a byte now and
+		// then could hold the server for hours. A zero timeout would mean
+		// "no timeout", hence the floor of 1µs.
+		left := time.Until(deadline)
+		if left <= 0 {
+			break
+		}
+		tv := unix.NsecToTimeval(max(left, time.Microsecond).Nanoseconds())
+		_ = unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv)
 		n, err := unix.Read(fd, discard[:])
 		if err == unix.EINTR {
 			continue

@@ -105,6 +105,9 @@ func parseHeaders(req *request, lines []string) *httpError {
 		}
 		switch strings.ToLower(name) {
 		case "host":
+			if !isHost(value) {
+				return badRequest("malformed Host header %q", value)
+			}
 			hosts++
 			req.Host = value
 		case "content-length":
@@ -176,11 +179,21 @@ func parseRequestLine(line string) (*request, *httpError) {
 	}
 	req := &request{Method: method, Target: target, Minor: minor}
 	path := target
-	// RFC 9112 §3.2.2: a server must accept the absolute form too.
-	if rest, ok := strings.CutPrefix(path, "http://"); ok {
-		path = "/" + cutAfter(rest, "/")
-	} else if rest, ok := strings.CutPrefix(path, "https://"); ok {
-		path = "/" + cutAfter(rest, "/")
+	// RFC 9112 §3.2.2: a server must accept the absolute form too,
+	// "http://host/path?query". The scheme is case-insensitive.
+	if i := strings.Index(path, "://"); i > 0 && !strings.Contains(path[:i], "/") {
+		scheme, rest := strings.ToLower(path[:i]), path[i+3:]
+		if scheme != "http" && scheme != "https" {
+			return nil, badRequest("unsupported scheme %q", scheme)
+		}
+		if j := strings.IndexAny(rest, "/?"); j >= 0 {
+			path = rest[j:]
+		} else {
+			path = ""
+		}
+		if !strings.HasPrefix(path, "/") {
+			path = "/" + path
+		}
 	}
 	if !strings.HasPrefix(path, "/") {
 		return nil, badRequest("request target must start with /")
@@ -192,12 +205,6 @@ func parseRequestLine(line string) (*request, *httpError) {
 	}
 	req.Path, req.Query, _ = strings.Cut(path, "?")
 	return req, nil
-}
-
-// cutAfter returns what follows the first sep in s, or "" if there is none.
-func cutAfter(s, sep string) string {
-	_, after, _ := strings.Cut(s, sep)
-	return after
 }
 
 func parseVersion(v string) (int, *httpError) {
@@ -235,6 +242,19 @@ func parseHeaderLine(line string) (name, value string, err *httpError) {
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// isHost reports whether s is a plausible Host value: a name, an IPv4
+// address or a bracketed IPv6 literal, with an optional port (RFC 9110
+// §7.2, RFC 3986 §3.2.2). Empty is allowed: it means "no authority".
+func isHost(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(isDigit(c) || 'a' <= c|0x20 && c|0x20 <= 'z' || strings.IndexByte("-._~%!$&'()*+,;=:[]", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
 
 // isToken reports whether s is a non-empty RFC 9110 token.
 func isToken(s string) bool {

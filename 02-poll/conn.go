@@ -137,11 +137,14 @@ func (s *server) respond(c *conn, r response, stream int64) {
 // left waits for POLLOUT: a full socket buffer (EAGAIN) is the client
 // reading slowly, and the server keeps no more than one chunk of it.
 func (s *server) flush(c *conn) {
-	for budget := writeBudget; budget > 0; {
+	for budget := writeBudget; ; {
 		if len(c.out) == 0 {
 			if c.stream == 0 {
 				s.linger(c)
 				return
+			}
+			if budget <= 0 {
+				return // more next time poll reports POLLOUT
 			}
 			c.out = s.pattern.chunk(c.off, c.stream)
 			c.off += int64(len(c.out))

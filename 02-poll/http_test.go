@@ -69,6 +69,11 @@ func TestParseRequest(t *testing.T) {
 			want: &request{Method: "GET", Target: "http://example/bytes?n=1", Path: "/bytes", Query: "n=1", Minor: 1, Host: "example", KeepAlive: true},
 		},
 		{
+			name: "absolute form: scheme in any case, query kept, empty path",
+			head: "GET HTTP://example?n=1 HTTP/1.1\r\nHost: example:80\r\n\r\n",
+			want: &request{Method: "GET", Target: "HTTP://example?n=1", Path: "/", Query: "n=1", Minor: 1, Host: "example:80", KeepAlive: true},
+		},
+		{
 			name: "bare LF line endings and spaces around the value",
 			head: "GET / HTTP/1.1\nHost:   h  \n\n",
 			want: &request{Method: "GET", Target: "/", Path: "/", Minor: 1, Host: "h", KeepAlive: true},
@@ -122,6 +127,10 @@ func TestParseRequestErrors(t *testing.T) {
 		{"GET /\x01 HTTP/1.1\r\nHost: h\r\n\r\n", 400},
 		{"GET / HTTP/1.1\r\n\r\n", 400},
 		{"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400},
+		{"GET / HTTP/1.1\r\nHost: a b\r\n\r\n", 400},
+		{"GET / HTTP/1.1\r\nHost: a/b\r\n\r\n", 400},
+		{"GET / HTTP/1.1\r\nHost: user@a\r\n\r\n", 400},
+		{"GET ftp://a/ HTTP/1.1\r\nHost: a\r\n\r\n", 400},
 		{"GET / HTTP/1.1\r\nHost h\r\n\r\n", 400},
 		{"GET / HTTP/1.1\r\nHost : h\r\n\r\n", 400},
 		{"GET / HTTP/1.1\r\nHost: h\r\n folded\r\n\r\n", 400},

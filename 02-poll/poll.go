@@ -67,11 +67,11 @@ func (s *server) serve() error {
 			return fmt.Errorf("poll: %w", err)
 		}
 		s.traceWake(n, timeout, start)
-		s.expireDeadlines(time.Now())
 		// The listener, if present, is pfds[0]: new connections are
 		// accepted before any connection in this batch is closed, so a
 		// descriptor number in the batch always means the connection it
-		// meant when poll returned.
+		// meant when poll returned. That is also why deadlines, which
+		// close connections, are handled after the batch, not before.
 		for _, p := range s.pfds {
 			if p.Revents == 0 {
 				continue
@@ -86,6 +86,7 @@ func (s *server) serve() error {
 				s.ready(c, p.Revents)
 			}
 		}
+		s.expireDeadlines(time.Now())
 	}
 }
 

@@ -1,8 +1,8 @@
 package main
 
 import (
-	"net/url"
 	"strconv"
+	"strings"
 )
 
 // maxBytes caps /bytes?n=N at 64 MiB.
@@ -18,9 +18,10 @@ func route(req *request) (r response, stream int64) {
 	case "/":
 		r = textResponse(200, "Hello from 02-poll: many clients, one thread.\n")
 	case "/bytes":
-		n, err := strconv.ParseInt(queryValue(req.Query, "n"), 10, 64)
-		if err != nil || n < 0 || n > maxBytes {
-			return errorResponse(badRequest("/bytes wants ?n= a number from 0 to %d", maxBytes)), 0
+		n, ok := queryNumber(req.Query, "n")
+		if !ok || n > maxBytes {
+			r = errorResponse(badRequest("/bytes wants ?n= a number from 0 to %d", maxBytes))
+			break
 		}
 		r = response{Status: 200, ContentType: "application/octet-stream", ContentLength: n}
 		stream = n
@@ -35,12 +36,19 @@ func route(req *request) (r response, stream int64) {
 
 // endregion: route
 
-// queryValue returns the first value of key in a raw query string, or ""
-// if the query is malformed or has no such key.
-func queryValue(rawQuery, key string) string {
-	q, err := url.ParseQuery(rawQuery)
-	if err != nil {
-		return ""
+// queryNumber returns the value of key in a raw query string if it is a
+// plain decimal number: digits only, no sign, no percent-encoding.
+func queryNumber(rawQuery, key string) (int64, bool) {
+	for _, pair := range strings.Split(rawQuery, "&") {
+		value, ok := strings.CutPrefix(pair, key+"=")
+		if !ok {
+			continue
+		}
+		if value == "" || len(value) > 18 || strings.Trim(value, "0123456789") != "" {
+			return 0, false
+		}
+		n, err := strconv.ParseInt(value, 10, 64)
+		return n, err == nil
 	}
-	return q.Get(key)
+	return 0, false
 }
