@@ -41,6 +41,10 @@ run: need-ch ## run a chapter's server: make run CH=01 [ARGS="-trace"]
 diff: need-ch ## what chapter CH changed since the one before: make diff CH=02
 	@prev=$$(printf '%s\n' $(CHAPTERS) | awk -v c=$(CHDIR) '$$0 == c { print p } { p = $$0 }'); \
 	if [ -z "$$prev" ]; then echo "$(CHDIR) is the first chapter: nothing to compare with"; exit 0; fi; \
+	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	for ch in "$$prev" $(CHDIR); do cp -R $$ch "$$tmp/"; rm -rf "$$tmp/$$ch/exercises"; done; \
+	cd "$$tmp"; \
+	echo "# git diff --no-index $$prev $(CHDIR) (exercises left out)"; \
 	git diff --no-index --stat "$$prev" $(CHDIR) || [ $$? -eq 1 ]; \
 	git diff --no-index "$$prev" $(CHDIR) || [ $$? -eq 1 ]
 
