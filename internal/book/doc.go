@@ -82,6 +82,12 @@
 //     happens in the reader's Nth terminal, when a scenario needs more
 //     than one (a server in one, a client in another).
 //
+// A scenario is registered with the commands it needs (Needs) and the
+// regular expressions its transcript must match (Shows): the point the
+// book makes with it, which TestScenarios checks, against the book's
+// block when the book uses the scenario and against a fresh run when it
+// does not yet.
+//
 // Scenarios wait for conditions, not for time: a line of output, a server
 // thread asleep in a given system call (read from /proc), a listen queue
 // of a given length. Each scenario has 60 seconds in all.
