@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -104,8 +105,25 @@ func (r *Runner) build(ctx context.Context, chapter string) (string, error) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build ./%s: %v\n%s", chapter, err, out)
 	}
+	if err := statSources(filepath.Join(r.root, chapter)); err != nil {
+		return "", err
+	}
 	r.builds[chapter] = bin
 	return bin, nil
+}
+
+// statSources stats every file of a chapter. go test caches a passing
+// test's result until a file the test process opened or stated changes;
+// the chapter's sources are read by go build, another process, so
+// without this a test run would not notice that a transcript went stale.
+func statSources(dir string) error {
+	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		_, err = os.Stat(path)
+		return err
+	})
 }
 
 // Run runs the named scenario and returns its transcript.
