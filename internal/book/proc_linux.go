@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/eventloops-from-scratch/eventloops/internal/syncbuf"
 	"golang.org/x/sys/unix"
 )
 
@@ -141,7 +142,7 @@ func probeStrace() error {
 		_ = target.Wait()
 	}()
 	tracer := exec.Command("strace", "-q", "-e", "trace=none", "-p", strconv.Itoa(target.Process.Pid))
-	out := newSyncBuffer()
+	out := &syncbuf.Buffer{}
 	done := make(chan struct{})
 	if err := startCaptured(tracer, out, done); err != nil {
 		return skipf("strace cannot start: %v", err)

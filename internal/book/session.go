@@ -1,7 +1,6 @@
 package book
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -12,9 +11,10 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
+
+	"github.com/eventloops-from-scratch/eventloops/internal/syncbuf"
 )
 
 // shownPort is the port transcripts show for the server: the chapters'
@@ -128,7 +128,7 @@ func (s *Session) Background(shown string) (*Proc, error) {
 func (s *Session) start(shown string, cmd *exec.Cmd) (*Proc, error) {
 	cmd.Env = append(os.Environ(), "LC_ALL=C")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	p := &Proc{s: s, shown: shown, cmd: cmd, out: newSyncBuffer(), done: make(chan struct{})}
+	p := &Proc{s: s, shown: shown, cmd: cmd, out: &syncbuf.Buffer{}, done: make(chan struct{})}
 	if err := startCaptured(cmd, p.out, p.done); err != nil {
 		return nil, err
 	}
@@ -163,7 +163,7 @@ type Proc struct {
 	s         *Session
 	shown     string
 	cmd       *exec.Cmd
-	out       *syncBuffer
+	out       *syncbuf.Buffer
 	done      chan struct{}
 	shownUpTo int
 }
@@ -189,7 +189,7 @@ func (p *Proc) ShowOutput() {
 // WaitOutput waits until what the process printed satisfies cond.
 func (p *Proc) WaitOutput(cond func(output string) bool) error {
 	for {
-		output, changed := p.out.snapshot()
+		output, changed := p.out.Snapshot()
 		if cond(output) {
 			return nil
 		}
@@ -301,7 +301,7 @@ func (sh *Shell) Expect(cmd string, status int) error {
 // startCaptured starts cmd with its stdout and stderr on one pipe, so
 // that what it prints keeps its order, copied into out. done is closed
 // when the process has exited and its output has been read.
-func startCaptured(cmd *exec.Cmd, out *syncBuffer, done chan struct{}) error {
+func startCaptured(cmd *exec.Cmd, out *syncbuf.Buffer, done chan struct{}) error {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return err
@@ -320,35 +320,6 @@ func startCaptured(cmd *exec.Cmd, out *syncBuffer, done chan struct{}) error {
 		close(done)
 	}()
 	return nil
-}
-
-// syncBuffer is a buffer that a reader can wait on.
-type syncBuffer struct {
-	mu      sync.Mutex
-	buf     bytes.Buffer
-	changed chan struct{} // closed at the next write
-}
-
-func newSyncBuffer() *syncBuffer { return &syncBuffer{changed: make(chan struct{})} }
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	close(b.changed)
-	b.changed = make(chan struct{})
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	s, _ := b.snapshot()
-	return s
-}
-
-// snapshot returns the contents and a channel closed at the next write.
-func (b *syncBuffer) snapshot() (string, <-chan struct{}) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String(), b.changed
 }
 
 // hasLine returns a condition on a process's output: a whole line

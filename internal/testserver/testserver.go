@@ -20,10 +20,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/eventloops-from-scratch/eventloops/internal/syncbuf"
 )
 
 const (
@@ -67,7 +68,7 @@ type Server struct {
 	Addr string // host:port it listens on
 
 	cmd    *exec.Cmd
-	output *syncBuffer
+	output *syncbuf.Buffer
 	done   chan struct{} // closed when the process has exited
 	state  *os.ProcessState
 }
@@ -99,7 +100,7 @@ func startCmd(t testing.TB, cmd *exec.Cmd, keepRunning bool) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{cmd: cmd, output: &syncBuffer{}, done: make(chan struct{})}
+	s := &Server{cmd: cmd, output: &syncbuf.Buffer{}, done: make(chan struct{})}
 	cmd.Stderr = s.output
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -227,23 +228,6 @@ func (s *Server) CPUTime() (time.Duration, error) {
 	}
 	// USER_HZ is 100 on every Linux a Go program runs on.
 	return time.Duration(ticks) * 10 * time.Millisecond, nil
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func setNoFile(n string) error {
