@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/eventloops-from-scratch/eventloops/internal/gobuild"
 )
 
 // A scenario produces the transcript named by <!-- transcript: NAME -->.
@@ -100,10 +102,8 @@ func (r *Runner) build(ctx context.Context, chapter string) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, buildTimeout)
 	defer cancel()
 	bin := filepath.Join(r.tmp, chapter, chapter)
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./"+chapter)
-	cmd.Dir = r.root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build ./%s: %v\n%s", chapter, err, out)
+	if err := gobuild.Build(ctx, filepath.Join(r.root, chapter), bin, false); err != nil {
+		return "", err
 	}
 	if err := statSources(filepath.Join(r.root, chapter)); err != nil {
 		return "", err

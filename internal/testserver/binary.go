@@ -1,10 +1,13 @@
 package testserver
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/eventloops-from-scratch/eventloops/internal/gobuild"
 )
 
 // Build compiles the chapter in dir (a path to its folder, such as "../..")
@@ -21,14 +24,8 @@ func Build(t testing.TB, dir string) string {
 		t.Fatal(err)
 	}
 	bin := filepath.Join(t.TempDir(), filepath.Base(abs))
-	args := []string{"build", "-o", bin}
-	if raceEnabled {
-		args = append(args, "-race")
-	}
-	cmd := exec.Command("go", append(args, ".")...)
-	cmd.Dir = abs
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build %s: %v\n%s", dir, err, out)
+	if err := gobuild.Build(context.Background(), abs, bin, raceEnabled); err != nil {
+		t.Fatal(err)
 	}
 	return bin
 }
