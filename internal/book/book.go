@@ -89,7 +89,7 @@ func (b *Book) Process(ctx context.Context, name string, check bool) ([]Result, 
 		case !blk.Present:
 			r.Stale, r.Why = true, "no ```"+fenceLang[blk.Kind]+" block follows the marker"
 		case old != made:
-			r.Stale, r.Why = true, firstDifference(old, made)
+			r.Stale, r.Why = true, firstDifference(blk.Content, content, old, made)
 		default:
 			continue
 		}
@@ -132,16 +132,19 @@ func (b *Book) make(ctx context.Context, blk block) (string, error) {
 }
 
 // firstDifference describes where the block in the file (have) first
-// differs from what its marker makes (want).
-func firstDifference(have, want string) string {
+// differs from what its marker makes (want), comparing haveCmp and
+// wantCmp, the same texts line for line, masked where volatile, but
+// quoting the real lines.
+func firstDifference(have, want, haveCmp, wantCmp string) string {
 	h, w := lines(have), lines(want)
-	for i := 0; i < len(h) || i < len(w); i++ {
+	hc, wc := lines(haveCmp), lines(wantCmp)
+	for i := 0; i < len(hc) || i < len(wc); i++ {
 		switch {
-		case i >= len(h):
+		case i >= len(hc):
 			return fmt.Sprintf("block line %d: the block ends; it should go on with %q", i+1, w[i])
-		case i >= len(w):
+		case i >= len(wc):
 			return fmt.Sprintf("block line %d: %q should not be there (the block should end before it)", i+1, h[i])
-		case h[i] != w[i]:
+		case hc[i] != wc[i]:
 			return fmt.Sprintf("block line %d: the block has %q, it should have %q", i+1, h[i], w[i])
 		}
 	}
