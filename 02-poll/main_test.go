@@ -24,14 +24,15 @@ func TestConformance(t *testing.T) {
 // line per return from poll, naming the descriptors that became ready.
 func TestTraceOneLinePerWakeUp(t *testing.T) {
 	s := testserver.Start(t, "-trace")
-	resp := roundTrip(t, s.Addr, "GET / HTTP/1.0\r\n\r\n")
-	if !strings.HasPrefix(resp, "HTTP/1.1 200 OK\r\n") {
-		t.Fatalf("got %q", resp)
+	if resp := testserver.RoundTrip(t, s.Addr, "GET / HTTP/1.0\r\n\r\n"); resp.Status != 200 {
+		t.Fatalf("GET /: status %d", resp.Status)
 	}
 	line := regexp.MustCompile(`^poll\(\d+ fds, timeout=(inf|\d+ms)\) blocked \d+(\.\d+)?[mµn]?s: \d+ ready(, fd \d+ [A-Z|]+( \(listener\))?)+$`)
 	// At least three wake-ups: the listener, the request, and the
 	// client's FIN after it read the response.
-	waitFor(t, func() bool { return strings.Count(s.Output(), "poll(") >= 3 })
+	testserver.WaitFor(t, 10*time.Second, "three wake-ups in the trace", func() bool {
+		return strings.Count(s.Output(), "poll(") >= 3
+	})
 	var polls int
 	for _, l := range strings.Split(strings.TrimSpace(s.Output()), "\n") {
 		if strings.HasPrefix(l, "listening on ") {
@@ -56,19 +57,17 @@ func TestOutOfDescriptors(t *testing.T) {
 	const clients = 40
 	conns := make([]net.Conn, clients)
 	for i := range conns {
-		c, err := net.DialTimeout("tcp", s.Addr, 5*time.Second)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.Close() })
-		_ = c.SetDeadline(time.Now().Add(20 * time.Second))
+		c := testserver.Dial(t, s.Addr)
 		if _, err := io.WriteString(c, "GET / HTTP/1.0\r\n"); err != nil {
 			t.Fatal(err)
 		}
 		conns[i] = c
 	}
 	// Wait until the server has taken every descriptor it may have.
-	waitFor(t, func() bool { n, err := s.FDs(); return err != nil || n >= 20 })
+	testserver.WaitFor(t, 10*time.Second, "the server to use all its descriptors", func() bool {
+		n, err := s.FDs()
+		return err != nil || n >= 20
+	})
 	if _, err := s.FDs(); err != nil {
 		t.Skip(err)
 	}
@@ -91,66 +90,4 @@ func TestOutOfDescriptors(t *testing.T) {
 		c.Close() // frees the server's descriptor for a client still queued
 
 	}
-}
-
-func roundTrip(t *testing.T, addr, raw string) string {
-	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-	if _, err := io.WriteString(c, raw); err != nil {
-		t.Fatal(err)
-	}
-	b, err := io.ReadAll(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-// waitFor polls cond until it holds, failing the test after 10s.
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 10s")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
-// TestLingerIsBounded: after the response, the server waits for the
-// client to close before it closes (so that unread bytes cannot turn its
-// FIN into a RST), but not forever.
-func TestLingerIsBounded(t *testing.T) {
-	s := testserver.Start(t)
-	baseline, err := s.FDs()
-	if err != nil {
-		t.Skip(err)
-	}
-	c, err := net.DialTimeout("tcp", s.Addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-	// A second request after the first: the server must not read it as
-	// one, and its unread bytes must not cost the client the response.
-	if _, err := io.WriteString(c, "GET / HTTP/1.0\r\n\r\nGET /again HTTP/1.0\r\n\r\n"); err != nil {
-		t.Fatal(err)
-	}
-	b, err := io.ReadAll(c) // until the server's FIN
-	if err != nil {
-		t.Fatalf("reading the response: %v", err)
-	}
-	if !strings.HasPrefix(string(b), "HTTP/1.1 200 OK\r\n") || strings.Count(string(b), "HTTP/1.1") != 1 {
-		t.Fatalf("want exactly one 200 response, got %q", b)
-	}
-	// The client keeps its side open; the server gives up after
-	// lingerTimeout.
-	waitFor(t, func() bool { n, _ := s.FDs(); return n == baseline })
 }
