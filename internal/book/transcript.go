@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -105,25 +104,8 @@ func (r *Runner) build(ctx context.Context, chapter string) (string, error) {
 	if err := gobuild.Build(ctx, filepath.Join(r.root, chapter), bin, false); err != nil {
 		return "", err
 	}
-	if err := statSources(filepath.Join(r.root, chapter)); err != nil {
-		return "", err
-	}
 	r.builds[chapter] = bin
 	return bin, nil
-}
-
-// statSources stats every file of a chapter. go test caches a passing
-// test's result until a file the test process opened or stated changes;
-// the chapter's sources are read by go build, another process, so
-// without this a test run would not notice that a transcript went stale.
-func statSources(dir string) error {
-	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		_, err = os.Stat(path)
-		return err
-	})
 }
 
 // Run runs the named scenario and returns its transcript.

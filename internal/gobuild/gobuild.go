@@ -5,7 +5,10 @@ package gobuild
 import (
 	"context"
 	"fmt"
+	"io/fs"
+	"os"
 	"os/exec"
+	"path/filepath"
 )
 
 // Build runs go build in dir (a main package's folder) and writes the
@@ -20,5 +23,20 @@ func Build(ctx context.Context, dir, bin string, race bool) error {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("go build %s: %v\n%s", dir, err, out)
 	}
-	return nil
+	return statSources(dir)
+}
+
+// statSources stats every file below dir. go test caches a passing
+// test's result until a file the test process opened or stated changes;
+// the sources are read by go build, another process, so without this a
+// test that builds a chapter would pass from the cache after the chapter
+// changed.
+func statSources(dir string) error {
+	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		_, err = os.Stat(path)
+		return err
+	})
 }
