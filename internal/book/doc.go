@@ -90,7 +90,7 @@
 //
 // Scenarios wait for conditions, not for time: a line of output, a server
 // thread asleep in a given system call (read from /proc), a listen queue
-// of a given length. Each scenario has 60 seconds in all.
+// of a given length. Each scenario has 60 seconds, not counting go build.
 //
 // A scenario lists the commands it needs. Where one is missing, or where
 // strace may not attach to a process (ptrace forbidden), the scenario is

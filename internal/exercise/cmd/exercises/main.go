@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -17,23 +18,47 @@ import (
 )
 
 func main() {
+	// Two at a time: many exercise tests spend their time waiting (for a
+	// timeout, a slow client), and the machines this runs on have 2 cores.
+	jobs := flag.Int("j", 2, "check up to `N` exercises at a time")
+	flag.Parse()
+	if *jobs < 1 {
+		fmt.Fprintln(os.Stderr, "exercises: -j must be at least 1")
+		os.Exit(2)
+	}
 	exs, err := exercise.Find(".")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "exercises:", err)
 		os.Exit(2)
 	}
+
+	type outcome struct {
+		err  error
+		took time.Duration
+	}
+	results := make([]chan outcome, len(exs))
+	slots := make(chan struct{}, *jobs)
+	for i, e := range exs {
+		results[i] = make(chan outcome, 1)
+		go func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			start := time.Now()
+			err := exercise.Check(context.Background(), ".", e)
+			results[i] <- outcome{err, time.Since(start).Round(100 * time.Millisecond)}
+		}()
+	}
+
 	passed, failed := 0, 0
-	for _, e := range exs {
-		start := time.Now()
-		err := exercise.Check(context.Background(), ".", e)
-		took := time.Since(start).Round(100 * time.Millisecond)
-		if err != nil {
+	for i, e := range exs {
+		o := <-results[i]
+		if o.err != nil {
 			failed++
-			fmt.Printf("FAIL %s (%v): %s\n", e.Name(), took, indent(err.Error()))
+			fmt.Printf("FAIL %s (%v): %s\n", e.Name(), o.took, indent(o.err.Error()))
 			continue
 		}
 		passed++
-		fmt.Printf("ok   %s (fails untouched, passes with solution.patch; %v)\n", e.Name(), took)
+		fmt.Printf("ok   %s (fails untouched, passes with solution.patch; %v)\n", e.Name(), o.took)
 	}
 	fmt.Printf("exercises: %d passed, %d failed\n", passed, failed)
 	if failed > 0 {
