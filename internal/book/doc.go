@@ -69,15 +69,27 @@
 //
 //   - "$ COMMAND" lines show commands as the reader types them: with the
 //     server on 127.0.0.1:8080, the chapters' default, and its pid as
-//     $(pidof NN-name). They run with the real port and pid.
+//     $(pidof NN-name). They run in bash with the real pid, and with the
+//     real port wherever 8080 is only a port (/dev/tcp/127.0.0.1/8080,
+//     ss's 'sport = :8080').
+//   - 127.0.0.1:8080 itself, as in a URL or a Host header a command
+//     writes, is run as shown, so that the bytes a client sends are
+//     exactly the bytes the reader's client sends: curl's Host header
+//     carries the port, and the request's length with it. To reach the
+//     server anyway, the session defines curl as a bash function that
+//     runs the real curl with --connect-to 127.0.0.1:8080:127.0.0.1:PORT
+//     added. Any other client that puts the port in what it sends needs
+//     the same treatment before a scenario uses it; bash's /dev/tcp
+//     actors write their own Host lines, without a port.
 //   - The server is shown as "$ go run ./NN-name FLAGS": in truth it is the
 //     chapter built by go build (into a temporary folder, under the
 //     chapter's name, once per run) and started with -addr 127.0.0.1:0
 //     added to FLAGS.
 //   - Output lines are the commands' real output, with the real port
-//     written back as 8080 and CRLF line ends made LF. Byte counts keep
-//     their real values: a Host header with a five-digit port is one
-//     byte longer than with 8080.
+//     written back as 8080 (where ss prints it, for example) and CRLF
+//     line ends made LF. Byte counts are the real ones, and so the
+//     reader's: they do not depend on the port. (They do depend on the
+//     length of curl's version in its User-Agent header.)
 //   - "--- terminal N ---" lines start the part of the session that
 //     happens in the reader's Nth terminal, when a scenario needs more
 //     than one (a server in one, a client in another).

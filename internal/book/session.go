@@ -21,13 +21,22 @@ import (
 // default. The server really listens on a port the kernel picks.
 const shownPort = "8080"
 
+// shownAuthority is the server's address as the reader types it in a URL
+// or a Host header. Commands keep it as shown, so that the bytes a client
+// sends are the bytes the reader's would send (curl's Host header carries
+// the port): curl is told to connect to the real port instead (see
+// curlPrelude).
+const shownAuthority = "127.0.0.1:" + shownPort
+
 // Session is one run of a scenario: the transcript it writes, the server
 // it started, and what to stop when it ends.
 //
 // Commands are written as the reader types them, with 8080 for the
 // server's port and $(pidof NN-name) for its pid; the session runs them
 // with the real values, and shows their output with the real port
-// written back as 8080.
+// written back as 8080. In 127.0.0.1:8080, as in a URL, the port stays
+// 8080 and curl connects to the real one (curlPrelude), so that every
+// byte curl sends is what it sends on the reader's machine.
 type Session struct {
 	parent   context.Context
 	ctx      context.Context // the scenario's time budget
@@ -38,6 +47,7 @@ type Session struct {
 	server   *Proc
 	realPort string
 	subs     []string // old, new pairs for strings.NewReplacer: shown → real
+	prelude  string   // bash run before every command: curlPrelude
 	stops    []func()
 }
 
@@ -70,9 +80,18 @@ func (s *Session) showOutput(output string) {
 	}
 }
 
-// real turns a command as shown into the command to run.
+// real turns a command as shown into the bash script to run: the
+// prelude, then the command with the real port and pid.
 func (s *Session) real(cmd string) string {
-	return strings.NewReplacer(s.subs...).Replace(cmd)
+	return s.prelude + strings.NewReplacer(s.subs...).Replace(cmd)
+}
+
+// curlPrelude defines curl, for the commands of a session, as the real
+// curl told to connect to the server's real port whenever a URL names
+// 127.0.0.1:8080. The URL, and so the Host header and every byte count
+// that depends on it, stays as the reader's.
+func curlPrelude(realPort string) string {
+	return fmt.Sprintf("curl() { command curl --connect-to %s:127.0.0.1:%s \"$@\"; }\n", shownAuthority, realPort)
 }
 
 // restartClock gives the scenario its whole time budget from now on.
@@ -114,7 +133,13 @@ func (s *Session) StartServer(chapter string, args ...string) (*Proc, error) {
 	s.server = p
 	s.realPort = listening.FindStringSubmatch(p.out.String())[1]
 	pid := strconv.Itoa(p.cmd.Process.Pid)
-	s.subs = append(s.subs, "$(pidof "+chapter+")", pid, shownPort, s.realPort)
+	// The replacer tries its pairs in this order at each position, left
+	// to right: 127.0.0.1:8080 is kept whole before its 8080 could match,
+	// while 8080 elsewhere (/dev/tcp/127.0.0.1/8080, ss's sport = :8080)
+	// becomes the real port.
+	s.subs = append(s.subs, "$(pidof "+chapter+")", pid,
+		shownAuthority, shownAuthority, shownPort, s.realPort)
+	s.prelude = curlPrelude(s.realPort)
 	return p, nil
 }
 
