@@ -131,8 +131,14 @@ func (s *Session) StartServer(chapter string, args ...string) (*Proc, error) {
 		return nil, err
 	}
 	s.server = p
-	s.realPort = listening.FindStringSubmatch(p.out.String())[1]
-	pid := strconv.Itoa(p.cmd.Process.Pid)
+	s.serverAt(chapter, strconv.Itoa(p.cmd.Process.Pid), listening.FindStringSubmatch(p.out.String())[1])
+	return p, nil
+}
+
+// serverAt tells the session where the server really is, so that it runs
+// commands against it.
+func (s *Session) serverAt(chapter, pid, port string) {
+	s.realPort = port
 	// The replacer tries its pairs in this order at each position, left
 	// to right: 127.0.0.1:8080 is kept whole before its 8080 could match,
 	// while 8080 elsewhere (/dev/tcp/127.0.0.1/8080, ss's sport = :8080)
@@ -140,7 +146,6 @@ func (s *Session) StartServer(chapter string, args ...string) (*Proc, error) {
 	s.subs = append(s.subs, "$(pidof "+chapter+")", pid,
 		shownAuthority, shownAuthority, shownPort, s.realPort)
 	s.prelude = curlPrelude(s.realPort)
-	return p, nil
 }
 
 // Background starts a command, written as shown, in the background:
