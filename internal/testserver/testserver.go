@@ -120,7 +120,13 @@ func startCmd(t testing.TB, cmd *exec.Cmd, keepRunning bool) *Server {
 		close(s.done)
 	}()
 	t.Cleanup(func() {
-		if !keepRunning {
+		switch {
+		case s.Addr == "":
+			// It never listened: the wait below has reported that
+			// already, with the same output, and the test never got s
+			// to stop it.
+			s.kill()
+		case !keepRunning:
 			select {
 			case <-s.done:
 				t.Errorf("the server exited during the test (%v); its output:\n%s", s.state, s.Output())
@@ -136,6 +142,13 @@ func startCmd(t testing.TB, cmd *exec.Cmd, keepRunning bool) *Server {
 	case s.Addr = <-addrc:
 		return s
 	case <-s.done:
+		// Both cases are ready when the server printed its address and
+		// exited at once, and select picks either: it did listen.
+		select {
+		case s.Addr = <-addrc:
+			return s
+		default:
+		}
 		t.Fatalf("the server exited before listening (%v); its output:\n%s", s.state, s.Output())
 	case <-time.After(30 * time.Second):
 		t.Fatalf("the server did not print its address within 30s; its output:\n%s", s.Output())
