@@ -15,7 +15,8 @@
 // (make exercise CH=NN EX=NAME). Check verifies, for each exercise, that
 // the test fails on the untouched tree with a test failure (not a build
 // failure), and that it passes in a temporary copy of the tree with
-// solution.patch applied.
+// solution.patch applied, where the chapter's own tests must pass too: a
+// solution that breaks the chapter is not a solution.
 package exercise
 
 import (
@@ -35,7 +36,7 @@ import (
 // does not run them: on the untouched tree they fail by design.
 const BuildTag = "exercise"
 
-// testTimeout bounds one go test run of one exercise.
+// testTimeout bounds one go test run: an exercise's or a chapter's.
 const testTimeout = 5 * time.Minute
 
 // Exercise is one exercise folder.
@@ -46,8 +47,14 @@ type Exercise struct {
 // Name is the exercise's name as the learner types it: the chapter folder
 // and the exercise, as in 01-blocking/server-header.
 func (e Exercise) Name() string {
+	return e.Chapter() + "/" + filepath.Base(e.Dir)
+}
+
+// Chapter is the folder of the chapter the exercise belongs to, such as
+// 01-blocking.
+func (e Exercise) Chapter() string {
 	chapter, _, _ := strings.Cut(e.Dir, "/")
-	return chapter + "/" + filepath.Base(e.Dir)
+	return chapter
 }
 
 // Find lists the exercises below root, in chapter order.
@@ -68,7 +75,7 @@ func Find(root string) ([]Exercise, error) {
 	return exs, nil
 }
 
-// Result is the outcome of running an exercise's test once.
+// Result is the outcome of one go test run.
 type Result struct {
 	Passed bool
 	Output string
@@ -76,10 +83,23 @@ type Result struct {
 
 // Run runs the exercise's test in the tree at root.
 func Run(ctx context.Context, root string, e Exercise) (Result, error) {
+	return goTest(ctx, root, "-tags", BuildTag, "./"+e.Dir+"/")
+}
+
+// RunChapter runs the tests of the exercise's chapter in the tree at
+// root. Without -race: the chapter's tests run with it in go test ./...,
+// and here they only need to show that a solution leaves them passing.
+func RunChapter(ctx context.Context, root string, e Exercise) (Result, error) {
+	return goTest(ctx, root, "./"+e.Chapter()+"/")
+}
+
+// goTest runs go test -count=1 with args in dir. A test that fails is a
+// Result, not an error; an error means go test itself could not run.
+func goTest(ctx context.Context, dir string, args ...string) (Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, testTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "test", "-count=1", "-tags", BuildTag, "./"+e.Dir+"/")
-	cmd.Dir = root
+	cmd := exec.CommandContext(ctx, "go", append([]string{"test", "-count=1"}, args...)...)
+	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
 	var exit *exec.ExitError
 	switch {
@@ -104,8 +124,8 @@ func FailedAsATest(output string) bool {
 }
 
 // Check verifies one exercise both ways. It returns nil when the test
-// fails on the tree at root and passes with the solution applied to a
-// copy of that tree.
+// fails on the tree at root and, with the solution applied to a copy of
+// that tree, both the test and the chapter's own tests pass.
 func Check(ctx context.Context, root string, e Exercise) error {
 	untouched, err := Run(ctx, root, e)
 	if err != nil {
@@ -135,6 +155,14 @@ func Check(ctx context.Context, root string, e Exercise) error {
 	}
 	if !solved.Passed {
 		return fmt.Errorf("with solution.patch applied the test fails:\n%s", solved.Output)
+	}
+	chapter, err := RunChapter(ctx, copyDir, e)
+	if err != nil {
+		return fmt.Errorf("%s's tests with solution.patch: %w", e.Chapter(), err)
+	}
+	if !chapter.Passed {
+		return fmt.Errorf("with solution.patch applied the exercise passes but %s's own tests fail (update them in the patch too):\n%s",
+			e.Chapter(), chapter.Output)
 	}
 	return nil
 }

@@ -90,6 +90,91 @@ func TestCopyTree(t *testing.T) {
 	}
 }
 
+// TestCheckRunsTheChaptersTests checks both ways that a solution is
+// judged by the chapter's own tests as well as by the exercise's: in a
+// small module with one chapter whose test pins its output, a patch that
+// changes the output and the pinned value passes, and a patch that
+// changes only the output fails, naming the chapter.
+func TestCheckRunsTheChaptersTests(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("needs git")
+	}
+	for _, tc := range []struct {
+		name      string
+		edits     map[string]string // file -> content, made by the solution
+		wantError string            // "" if Check must pass
+	}{
+		{"a solution that updates the chapter's test", map[string]string{
+			"01-x/x.go":      chapterCode("HELLO"),
+			"01-x/x_test.go": chapterTest("HELLO"),
+		}, ""},
+		{"a solution that breaks the chapter's test", map[string]string{
+			"01-x/x.go": chapterCode("HELLO"),
+		}, "the exercise passes but 01-x's own tests fail"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			write(t, filepath.Join(root, "go.mod"), "module example.com/fake\n\ngo 1.24\n")
+			write(t, filepath.Join(root, "01-x/x.go"), chapterCode("hello"))
+			write(t, filepath.Join(root, "01-x/x_test.go"), chapterTest("hello"))
+			ex := Exercise{Dir: "01-x/exercises/shout"}
+			write(t, filepath.Join(root, ex.Dir, "doc.go"), "package shout\n")
+			write(t, filepath.Join(root, ex.Dir, "exercise_test.go"), `//go:build exercise
+
+package shout_test
+
+import (
+	"testing"
+
+	x "example.com/fake/01-x"
+)
+
+func TestShout(t *testing.T) {
+	if got := x.Greeting(); got != "HELLO" {
+		t.Errorf("Greeting() = %q, want HELLO", got)
+	}
+}
+`)
+			git(t, root, "init", "-q")
+			git(t, root, "add", ".")
+			git(t, root, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "chapter")
+			// The solution is what git diff says the edits change.
+			for name, content := range tc.edits {
+				write(t, filepath.Join(root, name), content)
+			}
+			write(t, filepath.Join(root, ex.Dir, "solution.patch"), git(t, root, "diff"))
+			git(t, root, "checkout", "-q", "--", "01-x")
+
+			err := Check(t.Context(), root, ex)
+			switch {
+			case tc.wantError == "" && err != nil:
+				t.Errorf("Check: %v, want it to pass", err)
+			case tc.wantError != "" && err == nil:
+				t.Errorf("Check passed, want an error saying %q", tc.wantError)
+			case tc.wantError != "" && !strings.Contains(err.Error(), tc.wantError):
+				t.Errorf("Check: %v, want an error saying %q", err, tc.wantError)
+			}
+		})
+	}
+}
+
+func chapterCode(greeting string) string {
+	return "package x\n\nfunc Greeting() string { return \"" + greeting + "\" }\n"
+}
+
+func chapterTest(greeting string) string {
+	return `package x
+
+import "testing"
+
+func TestGreeting(t *testing.T) {
+	if got := Greeting(); got != "` + greeting + `" {
+		t.Errorf("Greeting() = %q", got)
+	}
+}
+`
+}
+
 func write(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -100,11 +185,16 @@ func write(t *testing.T, path, content string) {
 	}
 }
 
-func git(t *testing.T, dir string, args ...string) {
+// git runs git in dir and returns its standard output.
+func git(t *testing.T, dir string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command("git", args...)
 	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("git %v: %v\n%s", args, err, out)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, stderr.String())
 	}
+	return string(out)
 }

@@ -1,7 +1,8 @@
 // Command exercises checks every exercise in both directions: its test
-// fails on the untouched tree and passes with its solution.patch applied
-// to a temporary copy. It prints one line per exercise and a final
-// "N passed, N failed" line, and exits 1 if any exercise failed.
+// fails on the untouched tree, and with its solution.patch applied to a
+// temporary copy it passes, and so do the chapter's own tests. It prints
+// one line per exercise and a final "N passed, N failed" line, and exits
+// 1 if any exercise failed.
 //
 // Run it from the repository root: go run ./internal/exercise/cmd/exercises
 package main
@@ -58,7 +59,8 @@ func main() {
 			continue
 		}
 		passed++
-		fmt.Printf("ok   %s (fails untouched, passes with solution.patch; %v)\n", e.Name(), o.took)
+		fmt.Printf("ok   %s (fails untouched; passes with solution.patch, and so does go test ./%s/; %v)\n",
+			e.Name(), e.Chapter(), o.took)
 	}
 	fmt.Printf("exercises: %d passed, %d failed\n", passed, failed)
 	if failed > 0 {
