@@ -49,6 +49,12 @@ func TestOutcome(t *testing.T) {
 			"FAIL  keep-alive: keeps connections: closed after one response"},
 		{"has it too early", Outcome{Behaviour: b, Want: false, Chapter: 2}, false,
 			"FAIL  keep-alive: the chapter should not have this yet (it arrives in 03), but the check passed"},
+		{"has it early, where being ahead passes", Outcome{Behaviour: b, Want: false, Chapter: 2, AheadPasses: true}, true,
+			"PASS  keep-alive (ahead: arrives in chapter 03)"},
+		{"lacks it, as it should, where being ahead passes", Outcome{Behaviour: b, Err: lacks, Want: false, Chapter: 2, AheadPasses: true}, true,
+			"PASS  keep-alive (lacks it, as chapter 02 should: closed after one response)"},
+		{"lacks it, but should not, where being ahead passes", Outcome{Behaviour: b, Err: lacks, Want: true, Chapter: 3, AheadPasses: true}, false,
+			"FAIL  keep-alive: keeps connections: closed after one response"},
 		{"skipped", Outcome{Behaviour: b, Err: skipf("no process"), Want: true, Chapter: 3}, true,
 			"SKIP  keep-alive: no process"},
 	} {

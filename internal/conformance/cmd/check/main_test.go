@@ -50,35 +50,48 @@ func TestNoServer(t *testing.T) {
 	}
 }
 
-// TestAgainstChapter01 runs a few behaviours against the real chapter 01,
-// judged first as chapter 01 (it blocks, as it should) and then as
-// chapter 02 (it blocks, and should not).
-func TestAgainstChapter01(t *testing.T) {
-	s := testserver.StartBinary(t, testserver.Build(t, "../../../../01-blocking"), testserver.Options{})
+// TestAgainstTheChapters runs a few behaviours against the real chapters
+// 01 and 02, judged by chapter 01 or 02: a server that blocks fails as
+// chapter 02, and one that does not block passes as chapter 01, being
+// ahead of it.
+func TestAgainstTheChapters(t *testing.T) {
+	addrs := map[string]string{}
+	for _, dir := range []string{"01-blocking", "02-poll"} {
+		addrs[dir] = testserver.StartBinary(t, testserver.Build(t, "../../../../"+dir), testserver.Options{}).Addr
+	}
 	only := "^(get-root|not-found|stalled-client-does-not-block|no-fd-leak)$"
 	for _, tc := range []struct {
+		server  string
 		chapter string
 		code    int
 		want    []string // line prefixes, in order
 	}{
-		{"01", 0, []string{
+		{"01-blocking", "01", 0, []string{
 			"PASS  get-root",
 			"PASS  not-found",
 			"SKIP  no-fd-leak: ",
 			"PASS  stalled-client-does-not-block (lacks it, as chapter 01 should: ",
 			"3 passed, 0 failed, 1 skipped",
 		}},
-		{"02", 1, []string{
+		{"01-blocking", "02", 1, []string{
 			"PASS  get-root",
 			"PASS  not-found",
 			"SKIP  no-fd-leak: ",
 			"FAIL  stalled-client-does-not-block: ",
 			"2 passed, 1 failed, 1 skipped",
 		}},
+		{"02-poll", "01", 0, []string{
+			"PASS  get-root",
+			"PASS  not-found",
+			"SKIP  no-fd-leak: ",
+			"PASS  stalled-client-does-not-block (ahead: arrives in chapter 02)",
+			"3 passed, 0 failed, 1 skipped",
+		}},
 	} {
-		t.Run("chapter "+tc.chapter, func(t *testing.T) {
+		t.Run(tc.server+" as chapter "+tc.chapter, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			code := run(t.Context(), []string{"-addr", s.Addr, "-chapter", tc.chapter, "-short", "-run", only}, &stdout, &stderr)
+			args := []string{"-addr", addrs[tc.server], "-chapter", tc.chapter, "-short", "-run", only}
+			code := run(t.Context(), args, &stdout, &stderr)
 			if code != tc.code {
 				t.Errorf("exit status %d, want %d; stderr: %s", code, tc.code, stderr.String())
 			}
