@@ -18,11 +18,15 @@ PORTABLE := $(filter 01-% 02-% 03-% 04-% 05-% 06-%,$(CHAPTERS))
 # not on it: 07 adds SO_REUSEPORT there).
 IDENTICAL := http.go http_test.go addr.go
 
+# The race detector needs cgo, and cgo a C compiler; Go turns cgo off
+# when it finds none. Read only by the targets that use it.
+CGO = $(shell go env CGO_ENABLED)
+
 CHNUM = $(if $(filter 1 2 3 4 5 6 7 8 9,$(CH)),0$(CH),$(CH))
 CHDIR = $(patsubst %/main.go,%,$(wildcard $(CHNUM)-*/main.go))
 
 .PHONY: help test run diff vet lint fmt fmt-check exercise exercises-check solution \
-	book book-check check-copies darwin fuzz bench ci need-ch
+	book book-check check-copies darwin fuzz bench ci need-ch need-race
 
 help: ## list the targets (the default)
 	@echo 'usage: make TARGET [CH=NN] [EX=name] [ARGS="..."]'
@@ -32,8 +36,12 @@ help: ## list the targets (the default)
 	@echo
 	@echo 'chapters: $(CHAPTERS)'
 
-test: ## run every test with the race detector: go test -race ./...
-	go test -race ./...
+test: ## run every test: go test -race ./... (without -race if there is no C compiler)
+	@if [ "$(CGO)" = 1 ]; then race=-race; else race=; \
+		echo 'race detector skipped: no C compiler found (go env CGO_ENABLED is 0); running the tests without it'; \
+	fi; \
+	echo "go test $${race:+$$race }./..."; \
+	go test $$race ./...
 
 run: need-ch ## run a chapter's server: make run CH=01 [ARGS="-trace"]
 	go run ./$(CHDIR) $(ARGS)
@@ -106,9 +114,13 @@ bench: ## benchmarks (they arrive with later chapters)
 	@echo 'No benchmarks yet: the benchmark driver (bench/) arrives with later chapters.'
 	@echo 'Nothing was measured.'
 
-ci: fmt-check vet lint ## everything CI runs
+ci: need-race fmt-check vet lint ## everything CI runs
 	go test -race ./...
 	$(MAKE) --no-print-directory exercises-check check-copies darwin
+
+need-race:
+	@[ "$(CGO)" = 1 ] || { echo 'make ci needs the race detector, and so a C compiler,' \
+		'but none was found (go env CGO_ENABLED is 0): install gcc or clang'; exit 2; }
 
 need-ch:
 	@test -n "$(CH)" || { echo 'CH=NN is required, e.g. CH=01'; exit 2; }
