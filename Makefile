@@ -24,9 +24,11 @@ CGO = $(shell go env CGO_ENABLED)
 
 CHNUM = $(if $(filter 1 2 3 4 5 6 7 8 9,$(CH)),0$(CH),$(CH))
 CHDIR = $(patsubst %/main.go,%,$(wildcard $(CHNUM)-*/main.go))
+# An exercise is a folder under NN-name/exercises/ with an exercise_test.go.
+exercises_of = $(notdir $(patsubst %/exercise_test.go,%,$(wildcard $(1)/exercises/*/exercise_test.go)))
 
 .PHONY: help test run diff vet lint fmt fmt-check exercise exercises-check solution \
-	book book-check check-copies darwin fuzz bench ci need-ch need-race
+	book book-check check-copies darwin fuzz bench ci need-ch need-race need-ex
 
 help: ## list the targets (the default)
 	@echo 'usage: make TARGET [CH=NN] [EX=name] [ARGS="..."]'
@@ -34,7 +36,8 @@ help: ## list the targets (the default)
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
 		awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
 	@echo
-	@echo 'chapters: $(CHAPTERS)'
+	@echo 'chapters (CH=NN) and their exercises (EX=name):'
+	@$(foreach ch,$(CHAPTERS),printf '  %-16s %s\n' '$(ch)' '$(or $(call exercises_of,$(ch)),(none yet))';)
 
 test: ## run every test: go test -race ./... (without -race if there is no C compiler)
 	@if [ "$(CGO)" = 1 ]; then race=-race; else race=; \
@@ -68,12 +71,11 @@ fmt: ## gofmt -w every Go file
 fmt-check: ## fail if a Go file is not gofmt'd
 	@files=$$(gofmt -l .); if [ -n "$$files" ]; then echo "not gofmt'd (run make fmt):"; echo "$$files"; exit 1; fi
 
-exercise: need-ch ## check your answer: make exercise CH=01 [EX=server-header]
-	@if [ ! -d $(CHDIR)/exercises ]; then echo "$(CHDIR) has no exercises yet"; exit 1; fi
+exercise: need-ex ## check your answer: make exercise CH=01 [EX=server-header]
 	go test -count=1 -tags exercise ./$(CHDIR)/exercises/$(if $(EX),$(EX),...)
 
-solution: need-ch ## print an exercise's solution: make solution CH=01 EX=server-header
-	@test -n "$(EX)" || { echo 'EX=name is required, e.g. make solution CH=01 EX=server-header'; exit 2; }
+solution: need-ex ## print an exercise's solution: make solution CH=01 EX=server-header
+	@test -n "$(EX)" || { echo "EX=name is required; $(CHDIR)'s exercises: $(call exercises_of,$(CHDIR))"; exit 2; }
 	@cat $(CHDIR)/exercises/$(EX)/solution.patch
 
 exercises-check: ## every exercise: its test fails untouched and passes with solution.patch
@@ -125,3 +127,9 @@ need-race:
 need-ch:
 	@test -n "$(CH)" || { echo 'CH=NN is required, e.g. CH=01'; exit 2; }
 	@test -n "$(CHDIR)" || { echo 'no chapter folder $(CHNUM)-*; chapters: $(CHAPTERS)'; exit 2; }
+
+# The chapter has exercises, and EX, if given, is one of them.
+need-ex: need-ch
+	@test -n "$(call exercises_of,$(CHDIR))" || { echo '$(CHDIR) has no exercises yet'; exit 2; }
+	@test -z "$(EX)" || test -f '$(CHDIR)/exercises/$(EX)/exercise_test.go' || \
+		{ echo 'no exercise "$(EX)" in $(CHDIR); its exercises: $(call exercises_of,$(CHDIR))'; exit 2; }
