@@ -78,7 +78,7 @@ solution: need-ex ## print an exercise's solution: make solution CH=01 EX=server
 	@test -n "$(EX)" || { echo "EX=name is required; $(CHDIR)'s exercises: $(call exercises_of,$(CHDIR))"; exit 2; }
 	@cat $(CHDIR)/exercises/$(EX)/solution.patch
 
-exercises-check: ## every exercise: its test fails untouched and passes with solution.patch
+exercises-check: ## every exercise fails untouched; with solution.patch, it and its chapter's tests pass
 	go run ./internal/exercise/cmd/exercises
 
 book: ## refresh the book: embedded snippets, diffs, transcripts, capability matrix
