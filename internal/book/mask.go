@@ -30,6 +30,12 @@ var masks = []mask{
 	// Ports other than the server's: the clients' ephemeral ports.
 	{regexp.MustCompile(`(\d+\.\d+\.\d+\.\d+|\[[0-9a-fA-F:.]+\]):(\d+)\b`), keepServerPort(1, 2, "%s:<port>")},
 	{regexp.MustCompile(`(htons)\((\d+)\)`), keepServerPort(1, 2, "%s(<port>)")},
+	// The size of a request curl sent: its User-Agent line carries curl's
+	// version, so the count differs by a byte or two between machines.
+	{regexp.MustCompile(`User-Agent: curl/[^\\"]*`), always("User-Agent: curl/<version>")},
+	{regexp.MustCompile(`^(\[pid <pid>\] )?(read\(\d+(, "GET [^"]*"(\.\.\.)?, \d+)?\) += )\d+`), func(m []string) string {
+		return m[1] + m[2] + "<n>"
+	}},
 }
 
 // keepServerPort masks the port in submatch portGroup unless it is the
