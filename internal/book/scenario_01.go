@@ -166,41 +166,12 @@ func trace01(s *Session) error {
 // runtime's own start-up calls; the trace is limited to the calls the
 // chapter is about.
 func strace01(s *Session) error {
-	srv, err := s.StartServer(ch01)
-	if err != nil {
-		return err
-	}
-	s.Terminal("1")
-	srv.ShowCommand()
-	st, err := s.Background("strace -q -f -e trace=accept4,read,write,shutdown,close -e signal=none -p $(pidof 01-blocking)")
-	if err != nil {
-		return err
-	}
-	if err := s.WaitTraced(srv); err != nil {
-		return err
-	}
-	s.Terminal("2")
-	st.ShowCommand()
-	sh, err := s.Shell()
-	if err != nil {
-		return err
-	}
-	s.Terminal("3")
-	if err := sh.Run("curl -s http://127.0.0.1:8080/"); err != nil {
-		return err
-	}
-	if err := st.WaitOutput(hasLine(`close\(\d+\) += 0`)); err != nil {
-		return err
-	}
 	// Stop strace once the server waits in accept4 for the next client,
 	// so that the trace ends the same way every time.
-	if err := s.WaitBlockedIn(srv, "accept4"); err != nil {
-		return err
-	}
-	if err := st.Interrupt(); err != nil {
-		return err
-	}
-	s.Terminal("2")
-	st.ShowOutput()
-	return nil
+	return s.straceOneRequest(ch01, "accept4,read,write,shutdown,close", func(st *Proc, srv *Proc) error {
+		if err := st.WaitOutput(hasLine(`close\(\d+\) += 0`)); err != nil {
+			return err
+		}
+		return s.WaitBlockedIn(srv, "accept4")
+	})
 }

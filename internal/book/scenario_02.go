@@ -174,41 +174,12 @@ func trace02(s *Session) error {
 // strace02: the system calls behind one request: ppoll, then whatever
 // it said was ready. x/sys/unix.Poll is ppoll on Linux.
 func strace02(s *Session) error {
-	srv, err := s.StartServer(ch02)
-	if err != nil {
-		return err
-	}
-	s.Terminal("1")
-	srv.ShowCommand()
-	st, err := s.Background("strace -q -f -e trace=ppoll,accept4,read,write,shutdown,close -e signal=none -p $(pidof 02-poll)")
-	if err != nil {
-		return err
-	}
-	if err := s.WaitTraced(srv); err != nil {
-		return err
-	}
-	s.Terminal("2")
-	st.ShowCommand()
-	sh, err := s.Shell()
-	if err != nil {
-		return err
-	}
-	s.Terminal("3")
-	if err := sh.Run("curl -s http://127.0.0.1:8080/"); err != nil {
-		return err
-	}
 	// Stop strace once the server, done with the connection, waits on
 	// the listener alone again, so that the trace ends the same way
 	// every time. strace prints a call's arguments when the call
 	// begins, so the wait shows before it ends.
 	backToListener := regexp.MustCompile(`close\(\d+\) += 0\n(\[pid +\d+\] )?ppoll\(\[\{fd=\d+, events=POLLIN\}\], 1, NULL`)
-	if err := st.WaitOutput(backToListener.MatchString); err != nil {
-		return err
-	}
-	if err := st.Interrupt(); err != nil {
-		return err
-	}
-	s.Terminal("2")
-	st.ShowOutput()
-	return nil
+	return s.straceOneRequest(ch02, "ppoll,accept4,read,write,shutdown,close", func(st *Proc, _ *Proc) error {
+		return st.WaitOutput(backToListener.MatchString)
+	})
 }

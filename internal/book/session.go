@@ -358,3 +358,42 @@ func hasLine(pattern string) func(string) bool {
 	re := regexp.MustCompile(`(?m)^.*` + pattern + `.*\n`)
 	return re.MatchString
 }
+
+// straceOneRequest is the strace session every chapter shows: the
+// chapter's server in terminal 1, strace attached to it in terminal 2,
+// tracing only calls, one curl in terminal 3. done waits until the trace
+// has reached the point where it ends the same way every time.
+func (s *Session) straceOneRequest(chapter, calls string, done func(strace, server *Proc) error) error {
+	srv, err := s.StartServer(chapter)
+	if err != nil {
+		return err
+	}
+	s.Terminal("1")
+	srv.ShowCommand()
+	st, err := s.Background(fmt.Sprintf("strace -q -f -e trace=%s -e signal=none -p $(pidof %s)", calls, chapter))
+	if err != nil {
+		return err
+	}
+	if err := s.WaitTraced(srv); err != nil {
+		return err
+	}
+	s.Terminal("2")
+	st.ShowCommand()
+	sh, err := s.Shell()
+	if err != nil {
+		return err
+	}
+	s.Terminal("3")
+	if err := sh.Run("curl -s http://127.0.0.1:8080/"); err != nil {
+		return err
+	}
+	if err := done(st, srv); err != nil {
+		return err
+	}
+	if err := st.Interrupt(); err != nil {
+		return err
+	}
+	s.Terminal("2")
+	st.ShowOutput()
+	return nil
+}
