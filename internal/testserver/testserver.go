@@ -111,7 +111,10 @@ func startCmd(t testing.TB, cmd *exec.Cmd, keepRunning bool) *Server {
 		for sc.Scan() {
 			line := sc.Text()
 			if a, ok := strings.CutPrefix(line, "listening on http://"); ok {
-				addrc <- a
+				select {
+				case addrc <- a:
+				default: // only the first address counts; never block the reader
+				}
 			}
 			s.output.Write([]byte(line + "\n"))
 		}
