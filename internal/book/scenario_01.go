@@ -25,34 +25,14 @@ func init() {
 }
 
 // run01: starting the server.
-func run01(s *Session) error {
-	srv, err := s.StartServer(ch01)
-	if err != nil {
-		return err
-	}
-	srv.ShowCommand()
-	return nil
-}
+func run01(s *Session) error { return s.startShown(ch01) }
 
 // curl01: a greeting, a 404 and a HEAD.
 func curl01(s *Session) error {
-	if _, err := s.StartServer(ch01); err != nil {
-		return err
-	}
-	sh, err := s.Shell()
-	if err != nil {
-		return err
-	}
-	for _, cmd := range []string{
+	return s.runAgainst(ch01,
 		"curl -si http://127.0.0.1:8080/",
 		"curl -si http://127.0.0.1:8080/nope",
-		"curl -sI http://127.0.0.1:8080/",
-	} {
-		if err := sh.Run(cmd); err != nil {
-			return err
-		}
-	}
-	return nil
+		"curl -sI http://127.0.0.1:8080/")
 }
 
 // startHalfRequest has the reader's terminal 1 connect with bash's

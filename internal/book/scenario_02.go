@@ -41,36 +41,16 @@ func init() {
 }
 
 // run02: starting the server.
-func run02(s *Session) error {
-	srv, err := s.StartServer(ch02)
-	if err != nil {
-		return err
-	}
-	srv.ShowCommand()
-	return nil
-}
+func run02(s *Session) error { return s.startShown(ch02) }
 
 // curlBytes02: /bytes streams the alphabet pattern, any length up to
 // 64 MiB, and refuses anything else.
 func curlBytes02(s *Session) error {
-	if _, err := s.StartServer(ch02); err != nil {
-		return err
-	}
-	sh, err := s.Shell()
-	if err != nil {
-		return err
-	}
-	for _, cmd := range []string{
+	return s.runAgainst(ch02,
 		"curl -s 'http://127.0.0.1:8080/bytes?n=52'",
 		"curl -sI 'http://127.0.0.1:8080/bytes?n=67108864'",
 		"curl -s 'http://127.0.0.1:8080/bytes?n=67108864' | wc -c",
-		"curl -s 'http://127.0.0.1:8080/bytes?n=67108865'",
-	} {
-		if err := sh.Run(cmd); err != nil {
-			return err
-		}
-	}
-	return nil
+		"curl -s 'http://127.0.0.1:8080/bytes?n=67108865'")
 }
 
 // notBlocking02: the scene of 01-blocking again. One client is half-way

@@ -397,3 +397,32 @@ func (s *Session) straceOneRequest(chapter, calls string, done func(strace, serv
 	st.ShowOutput()
 	return nil
 }
+
+// startShown starts the chapter's server and shows the command that
+// starts it, with the line it prints.
+func (s *Session) startShown(chapter string) error {
+	srv, err := s.StartServer(chapter)
+	if err != nil {
+		return err
+	}
+	srv.ShowCommand()
+	return nil
+}
+
+// runAgainst starts the chapter's server without showing it and runs
+// cmds, one after the other, in one shell.
+func (s *Session) runAgainst(chapter string, cmds ...string) error {
+	if _, err := s.StartServer(chapter); err != nil {
+		return err
+	}
+	sh, err := s.Shell()
+	if err != nil {
+		return err
+	}
+	for _, cmd := range cmds {
+		if err := sh.Run(cmd); err != nil {
+			return err
+		}
+	}
+	return nil
+}
