@@ -35,36 +35,15 @@ func curl01(s *Session) error {
 		"curl -sI http://127.0.0.1:8080/")
 }
 
-// startHalfRequest has the reader's terminal 1 connect with bash's
-// /dev/tcp and send a request head without its final blank line, and
-// waits until the server sits in read waiting for the rest.
-func startHalfRequest(s *Session, srv *Proc, sh *Shell) error {
-	s.Terminal("1")
-	if err := sh.Run("exec 3<>/dev/tcp/127.0.0.1/8080"); err != nil {
-		return err
-	}
-	if err := sh.Run(`printf 'GET / HTTP/1.1\r\nHost: localhost\r\n' >&3`); err != nil {
-		return err
-	}
-	return s.WaitBlockedIn(srv, "read")
-}
-
 // blocking01: while one client is half-way through its request, another
 // gets nothing; once the first finishes, the second is served.
 func blocking01(s *Session) error {
-	srv, err := s.StartServer(ch01)
+	srv, a, b, err := s.stalledClient(ch01)
 	if err != nil {
 		return err
 	}
-	a, err := s.Shell()
-	if err != nil {
-		return err
-	}
-	b, err := s.Shell()
-	if err != nil {
-		return err
-	}
-	if err := startHalfRequest(s, srv, a); err != nil {
+	// Client A is accepted at once, and the server then sits in read.
+	if err := s.WaitBlockedIn(srv, "read"); err != nil {
 		return err
 	}
 	s.Terminal("2")
@@ -84,19 +63,12 @@ func blocking01(s *Session) error {
 // the kernel completes their handshakes and queues them in the listen
 // backlog, where ss shows them as Recv-Q.
 func backlog01(s *Session) error {
-	srv, err := s.StartServer(ch01)
+	srv, a, b, err := s.stalledClient(ch01)
 	if err != nil {
 		return err
 	}
-	a, err := s.Shell()
-	if err != nil {
-		return err
-	}
-	b, err := s.Shell()
-	if err != nil {
-		return err
-	}
-	if err := startHalfRequest(s, srv, a); err != nil {
+	// Client A is accepted at once, and the server then sits in read.
+	if err := s.WaitBlockedIn(srv, "read"); err != nil {
 		return err
 	}
 	s.Terminal("2")

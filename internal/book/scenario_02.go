@@ -56,22 +56,8 @@ func curlBytes02(s *Session) error {
 // notBlocking02: the scene of 01-blocking again. One client is half-way
 // through its request; this time another is answered at once.
 func notBlocking02(s *Session) error {
-	if _, err := s.StartServer(ch02); err != nil {
-		return err
-	}
-	a, err := s.Shell()
+	_, a, b, err := s.stalledClient(ch02)
 	if err != nil {
-		return err
-	}
-	b, err := s.Shell()
-	if err != nil {
-		return err
-	}
-	s.Terminal("1")
-	if err := a.Run("exec 3<>/dev/tcp/127.0.0.1/8080"); err != nil {
-		return err
-	}
-	if err := a.Run(`printf 'GET / HTTP/1.1\r\nHost: localhost\r\n' >&3`); err != nil {
 		return err
 	}
 	s.Terminal("2")

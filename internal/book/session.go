@@ -426,3 +426,27 @@ func (s *Session) runAgainst(chapter string, cmds ...string) error {
 	}
 	return nil
 }
+
+// stalledClient starts the chapter's server and two shells, a for
+// terminal 1 and b for terminal 2. In terminal 1, client A connects with
+// bash's /dev/tcp and sends a request head without its final blank line,
+// and stops there.
+func (s *Session) stalledClient(chapter string) (srv *Proc, a, b *Shell, err error) {
+	if srv, err = s.StartServer(chapter); err != nil {
+		return nil, nil, nil, err
+	}
+	if a, err = s.Shell(); err != nil {
+		return nil, nil, nil, err
+	}
+	if b, err = s.Shell(); err != nil {
+		return nil, nil, nil, err
+	}
+	s.Terminal("1")
+	if err := a.Run("exec 3<>/dev/tcp/127.0.0.1/8080"); err != nil {
+		return nil, nil, nil, err
+	}
+	if err := a.Run(`printf 'GET / HTTP/1.1\r\nHost: localhost\r\n' >&3`); err != nil {
+		return nil, nil, nil, err
+	}
+	return srv, a, b, nil
+}
