@@ -16,7 +16,7 @@ PORTABLE := $(filter 01-% 02-% 03-% 04-% 05-% 06-%,$(CHAPTERS))
 # Files that every chapter having them must carry byte for byte: code
 # carried forward unchanged. Keep this list small and true (listen.go is
 # not on it: 07 adds SO_REUSEPORT there).
-IDENTICAL := http.go http_test.go addr.go
+IDENTICAL := http.go http_test.go addr.go cli_test.go
 
 # The race detector needs cgo, and cgo a C compiler; Go turns cgo off
 # when it finds none. Read only by the targets that use it.
@@ -41,7 +41,7 @@ help: ## list the targets (the default)
 
 test: ## run every test: go test -race ./... (without -race if there is no C compiler)
 	@if [ "$(CGO)" = 1 ]; then race=-race; else race=; \
-		echo 'race detector skipped: no C compiler found (go env CGO_ENABLED is 0); running the tests without it'; \
+		echo 'race detector skipped: cgo is off (go env CGO_ENABLED is 0: no C compiler, or turned off); running the tests without it'; \
 	fi; \
 	echo "go test $${race:+$$race }./..."; \
 	go test $$race ./...
