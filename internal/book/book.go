@@ -49,6 +49,13 @@ type Result struct {
 	Why string
 }
 
+// StaleNote is said after a stale block is reported. The book embeds the
+// chapters' code and the transcripts of their servers, so a chapter
+// changed in the working tree, by an exercise's solution for instance,
+// makes the book stale, and refreshing it then would be wrong.
+const StaleNote = "This is expected while a chapter carries an exercise solution or other local changes: " +
+	"make book would write them into the book, so run it only when you mean to change the book."
+
 // Book processes Markdown files: it checks or rewrites the blocks under
 // their markers.
 type Book struct {

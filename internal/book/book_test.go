@@ -34,7 +34,7 @@ func TestBookIsFresh(t *testing.T) {
 				case r.Err != nil:
 					t.Fatal(r.Err)
 				case r.Stale:
-					t.Fatalf("stale (run make book): %s", r.Why)
+					t.Fatalf("stale (make book refreshes it): %s\n%s", r.Why, StaleNote)
 				}
 			})
 		}

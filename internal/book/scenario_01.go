@@ -6,14 +6,14 @@ const ch01 = "01-blocking"
 
 func init() {
 	register(scenario{Name: "01-run", Run: run01,
-		Shows: []string{`^\$ go run ./01-blocking\nlistening on http://127\.0\.0\.1:8080\n$`}})
+		Shows: []string{`^--- terminal 1 ---\n\$ go run ./01-blocking\nlistening on http://127\.0\.0\.1:8080\n$`}})
 	register(scenario{Name: "01-curl", Needs: []string{"bash", "curl"}, Run: curl01,
 		Shows: []string{`HTTP/1\.1 200 OK\n`, `HTTP/1\.1 404 Not Found\n`,
 			`\$ curl -sI .*\nHTTP/1\.1 200 OK\n(.+\n)*Content-Length: 46\n(.+\n)*\n$`}})
 	// B times out while A stalls, and is served once A has finished.
 	register(scenario{Name: "01-blocking", Needs: []string{"bash", "curl"}, Run: blocking01,
 		Shows: []string{`curl: \(28\) Operation timed out`,
-			`--- terminal 2 ---\n\$ curl -sS http://127\.0\.0\.1:8080/\nHello from 01-blocking`}})
+			`--- terminal 3 ---\n\$ curl -sS http://127\.0\.0\.1:8080/\nHello from 01-blocking`}})
 	register(scenario{Name: "01-backlog", Needs: []string{"bash", "curl", "ss"}, Run: backlog01,
 		Shows: []string{`LISTEN +5 +\d+ +127\.0\.0\.1:8080`, `\$ wait; ss .*\n.*\nLISTEN +0 `}})
 	register(scenario{Name: "01-trace", Needs: []string{"bash", "curl"}, Run: trace01,
@@ -46,16 +46,13 @@ func blocking01(s *Session) error {
 	if err := s.WaitBlockedIn(srv, "read"); err != nil {
 		return err
 	}
-	s.Terminal("2")
 	// curl's exit status 28: it gave up waiting.
 	if err := b.Expect("curl -sS --max-time 2 http://127.0.0.1:8080/", 28); err != nil {
 		return err
 	}
-	s.Terminal("1")
 	if err := a.Run(`printf '\r\n' >&3; cat <&3; exec 3>&-`); err != nil {
 		return err
 	}
-	s.Terminal("2")
 	return b.Run("curl -sS http://127.0.0.1:8080/")
 }
 
@@ -71,7 +68,6 @@ func backlog01(s *Session) error {
 	if err := s.WaitBlockedIn(srv, "read"); err != nil {
 		return err
 	}
-	s.Terminal("2")
 	if err := b.Run("for i in 1 2 3 4 5; do curl -s -o /dev/null http://127.0.0.1:8080/ & done"); err != nil {
 		return err
 	}
@@ -81,11 +77,9 @@ func backlog01(s *Session) error {
 	if err := b.Run("ss -ltn 'sport = :8080'"); err != nil {
 		return err
 	}
-	s.Terminal("1")
 	if err := a.Run(`printf '\r\n' >&3; cat <&3 >/dev/null; exec 3>&-`); err != nil {
 		return err
 	}
-	s.Terminal("2")
 	return b.Run("wait; ss -ltn 'sport = :8080'")
 }
 
@@ -95,17 +89,14 @@ func trace01(s *Session) error {
 	if err != nil {
 		return err
 	}
-	s.Terminal("1")
 	srv.ShowCommand()
-	sh, err := s.Shell()
+	sh, err := s.Shell(2)
 	if err != nil {
 		return err
 	}
-	s.Terminal("2")
 	if err := sh.Run("curl -s http://127.0.0.1:8080/"); err != nil {
 		return err
 	}
-	s.Terminal("1")
 	if err := srv.WaitOutput(hasLine(`close\(\d+\)`)); err != nil {
 		return err
 	}

@@ -8,15 +8,15 @@ const ch02 = "02-poll"
 
 func init() {
 	register(scenario{Name: "02-run", Run: run02,
-		Shows: []string{`^\$ go run ./02-poll\nlistening on http://127\.0\.0\.1:8080\n$`}})
+		Shows: []string{`^--- terminal 1 ---\n\$ go run ./02-poll\nlistening on http://127\.0\.0\.1:8080\n$`}})
 	// Any length, exactly; the HEAD announces 64 MiB; one byte more is 400.
 	register(scenario{Name: "02-curl-bytes", Needs: []string{"bash", "curl"}, Run: curlBytes02,
-		Shows: []string{`\n(abcdefghijklmnopqrstuvwxyz){2}\n`, `Content-Length: 67108864\n`,
+		Shows: []string{`\n(abcdefghijklmnopqrstuvwxyz){2}\n\$ `, `Content-Length: 67108864\n`,
 			`\| wc -c\n67108864\n`, `400 Bad Request: /bytes`}})
 	// B is answered while A stalls, and A is answered when it finishes.
 	register(scenario{Name: "02-not-blocking", Needs: []string{"bash", "curl"}, Run: notBlocking02,
-		Shows: []string{`--- terminal 2 ---\n.*\nHello from 02-poll: many clients, one thread\.\nanswered in [0-9.]+s\n`,
-			`--- terminal 1 ---\n\$ printf '\\r\\n' >&3; cat <&3; exec 3>&-\nHTTP/1\.1 200 OK\n`}})
+		Shows: []string{`--- terminal 3 ---\n.*\nHello from 02-poll: many clients, one thread\.\nanswered in [0-9.]+s\n`,
+			`--- terminal 2 ---\n\$ printf '\\r\\n' >&3; cat <&3; exec 3>&-\nHTTP/1\.1 200 OK\n`}})
 	// A's three pieces arrive in three wake-ups, with B and C served in
 	// between, and C reuses B's descriptor.
 	register(scenario{Name: "02-trace", Needs: []string{"bash", "curl"}, Run: trace02,
@@ -47,7 +47,9 @@ func run02(s *Session) error { return s.startShown(ch02) }
 // 64 MiB, and refuses anything else.
 func curlBytes02(s *Session) error {
 	return s.runAgainst(ch02,
-		"curl -s 'http://127.0.0.1:8080/bytes?n=52'",
+		// The body has no newline of its own: echo ends the line, so
+		// that the reader's prompt starts a line of its own.
+		"curl -s 'http://127.0.0.1:8080/bytes?n=52'; echo",
 		"curl -sI 'http://127.0.0.1:8080/bytes?n=67108864'",
 		"curl -s 'http://127.0.0.1:8080/bytes?n=67108864' | wc -c",
 		"curl -s 'http://127.0.0.1:8080/bytes?n=67108865'")
@@ -60,11 +62,9 @@ func notBlocking02(s *Session) error {
 	if err != nil {
 		return err
 	}
-	s.Terminal("2")
 	if err := b.Run(`curl -sS --max-time 2 -w 'answered in %{time_total}s\n' http://127.0.0.1:8080/`); err != nil {
 		return err
 	}
-	s.Terminal("1")
 	return a.Run(`printf '\r\n' >&3; cat <&3; exec 3>&-`)
 }
 
@@ -88,13 +88,12 @@ func trace02(s *Session) error {
 	if err != nil {
 		return err
 	}
-	s.Terminal("1")
 	srv.ShowCommand()
-	a, err := s.Shell()
+	a, err := s.Shell(2)
 	if err != nil {
 		return err
 	}
-	other, err := s.Shell()
+	other, err := s.Shell(3)
 	if err != nil {
 		return err
 	}
@@ -104,27 +103,25 @@ func trace02(s *Session) error {
 	// read together; B and C in between keep them apart: once the server
 	// has traced their last wake-up, it has read everything sent before.
 	steps := []struct {
-		terminal string
-		sh       *Shell
-		cmd      string
-		wakeUps  int
+		sh      *Shell
+		cmd     string
+		wakeUps int
 	}{
 		// The listener is ready: accept A.
-		{"2", a, "exec 3<>/dev/tcp/127.0.0.1/8080", 1},
+		{a, "exec 3<>/dev/tcp/127.0.0.1/8080", 1},
 		// A's request line: read, no blank line yet.
-		{"2", a, `printf 'GET / HTTP/1.1\r\n' >&3`, 2},
+		{a, `printf 'GET / HTTP/1.1\r\n' >&3`, 2},
 		// B: accepted, its request read and answered at once, then B
 		// closes while the server lingers.
-		{"3", other, "curl -s http://127.0.0.1:8080/", 5},
+		{other, "curl -s http://127.0.0.1:8080/", 5},
 		// A's Host header: read, still no blank line.
-		{"2", a, `printf 'Host: localhost\r\n' >&3`, 6},
+		{a, `printf 'Host: localhost\r\n' >&3`, 6},
 		// C, as B.
-		{"3", other, "curl -s http://127.0.0.1:8080/", 9},
+		{other, "curl -s http://127.0.0.1:8080/", 9},
 		// A's blank line: answered; A reads it all and closes.
-		{"2", a, `printf '\r\n' >&3; cat <&3 >/dev/null; exec 3>&-`, 11},
+		{a, `printf '\r\n' >&3; cat <&3 >/dev/null; exec 3>&-`, 11},
 	}
 	for _, st := range steps {
-		s.Terminal(st.terminal)
 		if err := st.sh.Run(st.cmd); err != nil {
 			return err
 		}
@@ -132,7 +129,6 @@ func trace02(s *Session) error {
 			return err
 		}
 	}
-	s.Terminal("1")
 	srv.ShowOutput()
 	return nil
 }

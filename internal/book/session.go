@@ -21,6 +21,11 @@ import (
 // default. The server really listens on a port the kernel picks.
 const shownPort = "8080"
 
+// serverTerminal is the reader's terminal that runs the server, in every
+// session. The clients' terminals are numbered from 2, in the order the
+// session first uses them.
+const serverTerminal = 1
+
 // shownAuthority is the server's address as the reader types it in a URL
 // or a Host header. Commands keep it as shown, so that the bytes a client
 // sends are the bytes the reader's would send (curl's Host header carries
@@ -43,7 +48,7 @@ type Session struct {
 	cancel   context.CancelFunc
 	runner   *Runner
 	out      strings.Builder
-	terminal string
+	terminal int // the terminal shown last; 0 before the first
 	server   *Proc
 	realPort string
 	subs     []string // old, new pairs for strings.NewReplacer: shown → real
@@ -51,13 +56,16 @@ type Session struct {
 	stops    []func()
 }
 
-// Terminal starts a section of the transcript headed "--- terminal
-// LABEL ---", for scenarios in which the reader uses several terminals.
-// It writes nothing when LABEL's section is already the current one.
-func (s *Session) Terminal(label string) {
-	if label != s.terminal {
-		s.terminal = label
-		fmt.Fprintf(&s.out, "--- terminal %s ---\n", label)
+// switchTo starts a section of the transcript headed "--- terminal N
+// ---": what follows happens in the reader's Nth terminal. It writes
+// nothing when that terminal's section is already the current one.
+// Every process a session starts belongs to one terminal, and showing
+// its command or output switches to it, so that scenarios cannot number
+// terminals differently.
+func (s *Session) switchTo(terminal int) {
+	if terminal != s.terminal {
+		s.terminal = terminal
+		fmt.Fprintf(&s.out, "--- terminal %d ---\n", terminal)
 	}
 }
 
@@ -110,7 +118,8 @@ func (s *Session) cleanup() {
 
 // StartServer builds a chapter and starts it with args, on 127.0.0.1:0,
 // and waits until it listens. Nothing is shown until the scenario calls
-// the server's ShowCommand, which shows it as "go run ./NN-name ARGS".
+// the server's ShowCommand, which shows it in terminal 1 as "go run
+// ./NN-name ARGS".
 func (s *Session) StartServer(chapter string, args ...string) (*Proc, error) {
 	if s.server != nil {
 		return nil, fmt.Errorf("one server per scenario: %s is already running", s.server.shown)
@@ -122,7 +131,7 @@ func (s *Session) StartServer(chapter string, args ...string) (*Proc, error) {
 	s.restartClock()
 	shown := strings.Join(append([]string{"go run ./" + chapter}, args...), " ")
 	cmd := exec.Command(bin, append([]string{"-addr", "127.0.0.1:0"}, args...)...)
-	p, err := s.start(shown, cmd)
+	p, err := s.start(serverTerminal, shown, cmd)
 	if err != nil {
 		return nil, err
 	}
@@ -148,17 +157,30 @@ func (s *Session) serverAt(chapter, pid, port string) {
 	s.prelude = curlPrelude(s.realPort)
 }
 
-// Background starts a command, written as shown, in the background:
-// its output is shown when the scenario calls ShowCommand and
-// ShowOutput. It runs in bash, in a process group of its own.
-func (s *Session) Background(shown string) (*Proc, error) {
-	return s.start(shown, exec.Command("bash", "--noprofile", "--norc", "-c", s.real(shown)))
+// Background starts a command, written as shown, in the background, in
+// the reader's given terminal: its output is shown when the scenario
+// calls ShowCommand and ShowOutput. It runs in bash, in a process group
+// of its own.
+func (s *Session) Background(terminal int, shown string) (*Proc, error) {
+	if err := clientTerminal(terminal); err != nil {
+		return nil, err
+	}
+	return s.start(terminal, shown, exec.Command("bash", "--noprofile", "--norc", "-c", s.real(shown)))
 }
 
-func (s *Session) start(shown string, cmd *exec.Cmd) (*Proc, error) {
+// clientTerminal checks that a command other than the server's is given
+// a terminal other than the server's.
+func clientTerminal(terminal int) error {
+	if terminal <= serverTerminal {
+		return fmt.Errorf("terminal %d: terminal %d is the server's, the others are numbered from %d", terminal, serverTerminal, serverTerminal+1)
+	}
+	return nil
+}
+
+func (s *Session) start(terminal int, shown string, cmd *exec.Cmd) (*Proc, error) {
 	cmd.Env = append(os.Environ(), "LC_ALL=C")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	p := &Proc{s: s, shown: shown, cmd: cmd, out: &syncbuf.Buffer{}, done: make(chan struct{})}
+	p := &Proc{s: s, terminal: terminal, shown: shown, cmd: cmd, out: &syncbuf.Buffer{}, done: make(chan struct{})}
 	if err := startCaptured(cmd, p.out, p.done); err != nil {
 		return nil, err
 	}
@@ -191,6 +213,7 @@ func (s *Session) WaitUntil(what string, cond func() (bool, error)) error {
 // such as strace.
 type Proc struct {
 	s         *Session
+	terminal  int // the reader's terminal it runs in
 	shown     string
 	cmd       *exec.Cmd
 	out       *syncbuf.Buffer
@@ -198,21 +221,27 @@ type Proc struct {
 	shownUpTo int
 }
 
-// ShowCommand shows the command as the reader types it, and what it has
-// printed so far.
+// ShowCommand shows, in the process's terminal, the command as the
+// reader types it, and what it has printed so far.
 func (p *Proc) ShowCommand() {
+	p.s.switchTo(p.terminal)
 	p.s.showCommand(p.shown)
 	p.ShowOutput()
 }
 
-// ShowOutput shows the whole lines the process printed since last shown,
-// and the last partial line too once the process has exited.
+// ShowOutput shows, in the process's terminal, the whole lines the
+// process printed since last shown, and the last partial line too once
+// the process has exited.
 func (p *Proc) ShowOutput() {
 	all := p.out.String()[p.shownUpTo:]
 	if !p.exited() {
 		all = all[:strings.LastIndexByte(all, '\n')+1]
 	}
+	if all == "" {
+		return
+	}
 	p.shownUpTo += len(all)
+	p.s.switchTo(p.terminal)
 	p.s.showOutput(all)
 }
 
@@ -275,22 +304,29 @@ type Shell struct {
 	read  int // how much of proc.out earlier commands consumed
 }
 
-// Shell starts a bash for the scenario to type into.
-func (s *Session) Shell() (*Shell, error) {
+// Shell starts a bash for the scenario to type into, in the reader's
+// given terminal.
+func (s *Session) Shell(terminal int) (*Shell, error) {
+	if err := clientTerminal(terminal); err != nil {
+		return nil, err
+	}
 	cmd := exec.Command("bash", "--noprofile", "--norc")
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.start("bash", cmd)
+	p, err := s.start(terminal, "bash", cmd)
 	if err != nil {
 		return nil, err
 	}
 	return &Shell{s: s, proc: p, stdin: stdin}, nil
 }
 
-// Type shows cmd, runs it, waits for it to finish, shows its output and
-// returns its exit status.
+// Type shows cmd in the shell's terminal, runs it, waits for it to
+// finish, shows its output and returns its exit status. Output that does
+// not end in a newline is an error: the reader's prompt would follow it
+// on the same line, which a transcript cannot show, so the command must
+// print the newline itself (curl ...; echo).
 func (sh *Shell) Type(cmd string) (int, error) {
 	token := make([]byte, 8)
 	_, _ = rand.Read(token)
@@ -301,6 +337,7 @@ func (sh *Shell) Type(cmd string) (int, error) {
 	if _, err := io.WriteString(sh.stdin, script); err != nil {
 		return 0, fmt.Errorf("typing %q: %w", cmd, err)
 	}
+	sh.s.switchTo(sh.proc.terminal)
 	sh.s.showCommand(cmd)
 	finished := regexp.MustCompile(regexp.QuoteMeta(done) + ` (\d+)\n`)
 	if err := sh.proc.WaitOutput(func(out string) bool { return finished.MatchString(out[sh.read:]) }); err != nil {
@@ -309,8 +346,14 @@ func (sh *Shell) Type(cmd string) (int, error) {
 	out := sh.proc.out.String()[sh.read:]
 	loc := finished.FindStringSubmatchIndex(out)
 	status, _ := strconv.Atoi(out[loc[2]:loc[3]])
-	sh.s.showOutput(out[:loc[0]])
 	sh.read += loc[1]
+	// The token follows the command's output directly: this is all it
+	// printed, its last newline included or not.
+	output := out[:loc[0]]
+	if output != "" && !strings.HasSuffix(output, "\n") {
+		return 0, fmt.Errorf("%q printed no newline at its end (%q): the reader's prompt would follow on the same line; end the command with '; echo'", cmd, output[max(0, len(output)-40):])
+	}
+	sh.s.showOutput(output)
 	return status, nil
 }
 
@@ -368,22 +411,19 @@ func (s *Session) straceOneRequest(chapter, calls string, done func(strace, serv
 	if err != nil {
 		return err
 	}
-	s.Terminal("1")
 	srv.ShowCommand()
-	st, err := s.Background(fmt.Sprintf("strace -q -f -e trace=%s -e signal=none -p $(pidof %s)", calls, chapter))
+	st, err := s.Background(2, fmt.Sprintf("strace -q -f -e trace=%s -e signal=none -p $(pidof %s)", calls, chapter))
 	if err != nil {
 		return err
 	}
 	if err := s.WaitTraced(srv); err != nil {
 		return err
 	}
-	s.Terminal("2")
 	st.ShowCommand()
-	sh, err := s.Shell()
+	sh, err := s.Shell(3)
 	if err != nil {
 		return err
 	}
-	s.Terminal("3")
 	if err := sh.Run("curl -s http://127.0.0.1:8080/"); err != nil {
 		return err
 	}
@@ -393,13 +433,12 @@ func (s *Session) straceOneRequest(chapter, calls string, done func(strace, serv
 	if err := st.Interrupt(); err != nil {
 		return err
 	}
-	s.Terminal("2")
 	st.ShowOutput()
 	return nil
 }
 
-// startShown starts the chapter's server and shows the command that
-// starts it, with the line it prints.
+// startShown starts the chapter's server and shows, in terminal 1, the
+// command that starts it, with the line it prints.
 func (s *Session) startShown(chapter string) error {
 	srv, err := s.StartServer(chapter)
 	if err != nil {
@@ -410,12 +449,12 @@ func (s *Session) startShown(chapter string) error {
 }
 
 // runAgainst starts the chapter's server without showing it and runs
-// cmds, one after the other, in one shell.
+// cmds, one after the other, in one shell in terminal 2.
 func (s *Session) runAgainst(chapter string, cmds ...string) error {
 	if _, err := s.StartServer(chapter); err != nil {
 		return err
 	}
-	sh, err := s.Shell()
+	sh, err := s.Shell(2)
 	if err != nil {
 		return err
 	}
@@ -427,21 +466,21 @@ func (s *Session) runAgainst(chapter string, cmds ...string) error {
 	return nil
 }
 
-// stalledClient starts the chapter's server and two shells, a for
-// terminal 1 and b for terminal 2. In terminal 1, client A connects with
-// bash's /dev/tcp and sends a request head without its final blank line,
-// and stops there.
+// stalledClient starts the chapter's server, not shown (it is the one
+// the reader started in terminal 1), and two shells, a in terminal 2 and
+// b in terminal 3. In terminal 2, client A connects with bash's /dev/tcp
+// and sends a request head without its final blank line, and stops
+// there.
 func (s *Session) stalledClient(chapter string) (srv *Proc, a, b *Shell, err error) {
 	if srv, err = s.StartServer(chapter); err != nil {
 		return nil, nil, nil, err
 	}
-	if a, err = s.Shell(); err != nil {
+	if a, err = s.Shell(2); err != nil {
 		return nil, nil, nil, err
 	}
-	if b, err = s.Shell(); err != nil {
+	if b, err = s.Shell(3); err != nil {
 		return nil, nil, nil, err
 	}
-	s.Terminal("1")
 	if err := a.Run("exec 3<>/dev/tcp/127.0.0.1/8080"); err != nil {
 		return nil, nil, nil, err
 	}

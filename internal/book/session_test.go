@@ -67,12 +67,10 @@ func TestCurlReachesTheRealPortWithTheShownHost(t *testing.T) {
 		_, _ = c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n"))
 	}()
 
-	s := &Session{parent: context.Background()}
-	s.restartClock()
-	t.Cleanup(func() { s.cleanup(); s.cancel() })
+	s := newBareSession(t)
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	s.serverAt("01-blocking", "1", port)
-	sh, err := s.Shell()
+	sh, err := s.Shell(2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +80,73 @@ func TestCurlReachesTheRealPortWithTheShownHost(t *testing.T) {
 	if head := <-heads; !strings.Contains(head, "\r\nHost: 127.0.0.1:8080\r\n") {
 		t.Errorf("the request curl sent has no Host: 127.0.0.1:8080 line:\n%s", head)
 	}
-	if got, want := s.out.String(), "$ curl -s http://127.0.0.1:8080/x\nok\n"; got != want {
+	if got, want := s.out.String(), "--- terminal 2 ---\n$ curl -s http://127.0.0.1:8080/x\nok\n"; got != want {
 		t.Errorf("transcript:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// newBareSession returns a session with no server, for tests of what a
+// session shows.
+func newBareSession(t *testing.T) *Session {
+	t.Helper()
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("bash is not installed")
+	}
+	s := &Session{parent: context.Background()}
+	s.restartClock()
+	t.Cleanup(func() { s.cleanup(); s.cancel() })
+	return s
+}
+
+// TestEachCommandShowsInItsTerminal: a "--- terminal N ---" line starts
+// each stretch of the transcript typed in another terminal than the one
+// before, and terminal 1, the server's, is no client's.
+func TestEachCommandShowsInItsTerminal(t *testing.T) {
+	s := newBareSession(t)
+	if _, err := s.Shell(1); err == nil {
+		t.Error("a shell in terminal 1, the server's, was accepted")
+	}
+	two, err := s.Shell(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	three, err := s.Shell(3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []struct {
+		sh  *Shell
+		cmd string
+	}{{two, "echo a"}, {two, "echo b"}, {three, "echo c"}, {two, "echo d"}} {
+		if err := step.sh.Run(step.cmd); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := "--- terminal 2 ---\n$ echo a\na\n$ echo b\nb\n" +
+		"--- terminal 3 ---\n$ echo c\nc\n" +
+		"--- terminal 2 ---\n$ echo d\nd\n"
+	if got := s.out.String(); got != want {
+		t.Errorf("transcript:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestOutputWithoutFinalNewlineIsRefused: a transcript cannot show the
+// reader's prompt following output on the same line, so a command whose
+// output does not end in a newline fails the scenario rather than being
+// shown with a newline it never printed.
+func TestOutputWithoutFinalNewlineIsRefused(t *testing.T) {
+	s := newBareSession(t)
+	sh, err := s.Shell(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sh.Run("printf abc"); err == nil || !strings.Contains(err.Error(), "; echo") {
+		t.Errorf("printf abc: got error %v, want one that says to end the command with '; echo'", err)
+	}
+	if err := sh.Run("printf abc; echo"); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.out.String(); !strings.HasSuffix(got, "$ printf abc; echo\nabc\n") {
+		t.Errorf("transcript:\n%s\nwant it to end with the command and abc on a line of its own", got)
 	}
 }

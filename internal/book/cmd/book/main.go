@@ -64,7 +64,7 @@ func run(check bool, show string, list bool) int {
 		return 2
 	}
 	b := &book.Book{Root: root, Runner: runner}
-	failed, markers := 0, 0
+	failed, markers, stale := 0, 0, false
 	for _, f := range files {
 		results, err := b.Process(ctx, f, check)
 		if err != nil {
@@ -81,14 +81,17 @@ func run(check bool, show string, list bool) int {
 				fmt.Printf("%s: %s: %v\n", r.Pos, r.Marker, r.Err)
 				failed++
 			case r.Stale && check:
-				fmt.Printf("%s: %s is stale (run make book): %s\n", r.Pos, r.Marker, r.Why)
-				failed++
+				fmt.Printf("%s: %s is stale (make book refreshes it): %s\n", r.Pos, r.Marker, r.Why)
+				failed, stale = failed+1, true
 			case r.Stale:
 				fmt.Printf("updated %s: %s\n", r.Pos, r.Marker)
 			}
 		}
 	}
 	fmt.Printf("book: %d markers in %d files, %d problems\n", markers, len(files), failed)
+	if stale {
+		fmt.Println(book.StaleNote)
+	}
 	if failed > 0 {
 		return 1
 	}
