@@ -91,8 +91,15 @@
 //     reader's: they do not depend on the port. (They do depend on the
 //     length of curl's version in its User-Agent header.)
 //   - "--- terminal N ---" lines start the part of the session that
-//     happens in the reader's Nth terminal, when a scenario needs more
-//     than one (a server in one, a client in another).
+//     happens in the reader's Nth terminal. Terminal 1 is the server's in
+//     every session; clients get 2, 3 and so on, in the order the
+//     scenario first uses them. A scenario names each process's terminal
+//     when it starts it (Shell(2), Background(2, ...)), and the session
+//     writes a label wherever the terminal changes.
+//   - A transcript cannot show the reader's prompt on the line where a
+//     command's output stopped, so a command typed in a shell whose
+//     output does not end in a newline fails the scenario: end such a
+//     command with "; echo", as the reader would.
 //
 // A scenario is registered with the commands it needs (Needs) and the
 // regular expressions its transcript must match (Shows): the point the
