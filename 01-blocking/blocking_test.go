@@ -53,3 +53,21 @@ func TestOneClientBlocksTheNext(t *testing.T) {
 		t.Fatal("B was not answered after A finished")
 	}
 }
+
+// TestFINFollowsTheResponse: the server shuts down its sending side right
+// after the response and only then lingers, so a client that reads until
+// EOF is not kept waiting for the linger.
+func TestFINFollowsTheResponse(t *testing.T) {
+	s := testserver.Start(t)
+	c := testserver.Dial(t, s.Addr)
+	start := time.Now()
+	if _, err := io.WriteString(c, "GET / HTTP/1.0\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadAll(c); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > lingerTimeout/2 {
+		t.Errorf("EOF came %v after the request: the FIN waited for the linger", d)
+	}
+}

@@ -78,10 +78,11 @@ func parseRequest(head []byte) (*request, *httpError) {
 	}
 	req, err := parseRequestLine(lines[0])
 	if err != nil {
+		// The answer to HEAD never has a body, not even an error's.
+		err.Head = strings.HasPrefix(lines[0], "HEAD ")
 		return nil, err
 	}
 	if err := parseHeaders(req, lines[1:]); err != nil {
-		// The answer to HEAD never has a body, not even an error's.
 		err.Head = req.Method == "HEAD"
 		return nil, err
 	}

@@ -164,14 +164,23 @@ func TestParseRequestErrors(t *testing.T) {
 }
 
 func TestErrorAnswerToHeadHasNoBody(t *testing.T) {
-	_, err := parseRequest([]byte("HEAD / HTTP/1.1\r\n\r\n"))
-	if err == nil || err.Status != 400 {
-		t.Fatalf("HEAD without Host: got %v, want 400", err)
-	}
-	r := errorResponse(err)
-	got := string(appendResponse(nil, &r, time.Now()))
-	if !strings.HasSuffix(got, "Connection: close\r\n\r\n") || !strings.Contains(got, "Content-Length: ") {
-		t.Errorf("the 400 answering HEAD must have headers and no body, got %q", got)
+	for _, tt := range []struct {
+		head   string
+		status int
+	}{
+		{"HEAD / HTTP/1.1\r\n\r\n", 400},            // a header error
+		{"HEAD / HTTP/2.0\r\nHost: h\r\n\r\n", 505}, // a request-line error
+		{"HEAD noslash HTTP/1.1\r\nHost: h\r\n\r\n", 400},
+	} {
+		_, err := parseRequest([]byte(tt.head))
+		if err == nil || err.Status != tt.status {
+			t.Fatalf("parseRequest(%q) = %v, want %d", tt.head, err, tt.status)
+		}
+		r := errorResponse(err)
+		got := string(appendResponse(nil, &r, time.Now()))
+		if !strings.HasSuffix(got, "Connection: close\r\n\r\n") || !strings.Contains(got, "Content-Length: ") {
+			t.Errorf("the %d answering %q must have headers and no body, got %q", tt.status, tt.head, got)
+		}
 	}
 }
 
@@ -229,7 +238,7 @@ func FuzzParseRequest(f *testing.F) {
 		}
 		req, err := parseRequest(data[:end])
 		if err != nil {
-			if err.Status < 400 || err.Status > 599 || statusText(err.Status) == "" {
+			if err.Status < 400 || err.Status > 599 || strings.HasPrefix(statusText(err.Status), "Status ") {
 				t.Fatalf("parseRequest(%q): error with status %d", data, err.Status)
 			}
 			return
