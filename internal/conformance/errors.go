@@ -124,11 +124,15 @@ var malformedHeaders = []refusal{
 var badHostHeaders = []refusal{
 	{name: "no Host", raw: "GET / HTTP/1.1\r\n\r\n", want: 400},
 	{name: "two Hosts", raw: "GET / HTTP/1.1\r\nHost: one\r\nHost: two\r\n\r\n", want: 400},
+	// The answer to HEAD has no body, not even an error's: one would be
+	// read as the start of the next response.
+	{name: "HEAD without Host, answered without a body", raw: "HEAD / HTTP/1.1\r\n\r\n", want: 400},
 }
 
 var (
-	unsupportedVersions = versionRefusals(505, "HTTP/2.0", "HTTP/3.0")
-	malformedVersions   = versionRefusals(400,
+	unsupportedVersions = append(versionRefusals(505, "HTTP/2.0", "HTTP/3.0"),
+		refusal{name: "HEAD with HTTP/2.0, answered without a body", raw: "HEAD / HTTP/2.0\r\nHost: test\r\n\r\n", want: 505})
+	malformedVersions = versionRefusals(400,
 		"HTTP/1", "HTTP/1.", "HTTP/1.1.1", "HTTP/11", "HTTP/1.10", "HTTP/a.b", "http/1.1", "HTTPS/1.1")
 )
 

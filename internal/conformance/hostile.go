@@ -221,6 +221,7 @@ func hostileRound(ctx context.Context, t Target) {
 		checkResetMidResponse,
 		checkHalfClose,
 		checkSilentClient,
+		checkResetMidBytes,
 		func(ctx context.Context, t Target) error { return allAnswered(ctx, t.Addr, 20) },
 	} {
 		_ = step(ctx, t)

@@ -41,6 +41,19 @@ func checkNoFDLeak(ctx context.Context, t Target) error {
 		return err
 	}
 	hostileRound(ctx, t)
+	// A client that reads its response and then keeps its connection
+	// open: the server may linger for it a while, not forever.
+	c, err := dial(ctx, t.Addr)
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	if err := c.send(get("/")); err != nil {
+		return err
+	}
+	if _, err := c.read("GET"); err != nil {
+		return err
+	}
 	return fdsBackTo(ctx, t.Process, before)
 }
 
