@@ -40,10 +40,7 @@ func fetchWith(ctx context.Context, addr, raw string) (*response, error) {
 		return nil, err
 	}
 	defer c.close()
-	if err := c.send(raw); err != nil {
-		return nil, err
-	}
-	r, err := c.read(methodOf(raw))
+	r, err := c.exchange(raw)
 	if err != nil {
 		return nil, err
 	}

@@ -151,6 +151,11 @@ func roundTrip(ctx context.Context, addr, raw string) (*response, error) {
 		return nil, err
 	}
 	defer c.close()
+	return c.exchange(raw)
+}
+
+// exchange sends raw and reads the response to it.
+func (c *conn) exchange(raw string) (*response, error) {
 	if err := c.send(raw); err != nil {
 		return nil, err
 	}

@@ -48,10 +48,7 @@ func checkNoFDLeak(ctx context.Context, t Target) error {
 		return err
 	}
 	defer c.close()
-	if err := c.send(get("/")); err != nil {
-		return err
-	}
-	if _, err := c.read("GET"); err != nil {
+	if _, err := c.exchange(get("/")); err != nil {
 		return err
 	}
 	return fdsBackTo(ctx, t.Process, before)
