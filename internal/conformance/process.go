@@ -41,14 +41,15 @@ func checkNoFDLeak(ctx context.Context, t Target) error {
 		return err
 	}
 	hostileRound(ctx, t)
-	// A client that reads its response and then keeps its connection
-	// open: the server may linger for it a while, not forever.
+	// A client that asks the server to close, reads its response and
+	// keeps its own side open: the server may linger for it a while, not
+	// forever.
 	c, err := dial(ctx, t.Addr)
 	if err != nil {
 		return err
 	}
 	defer c.close()
-	if _, err := c.exchange(get("/")); err != nil {
+	if _, err := c.exchange(get("/", "Connection: close")); err != nil {
 		return err
 	}
 	return fdsBackTo(ctx, t.Process, before)

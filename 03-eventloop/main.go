@@ -1,0 +1,83 @@
+// Command 03-eventloop is chapter 02's server turned inside out: an
+// EventLoop owns the poll and calls handlers when their descriptors are
+// ready, and the server is those handlers. Other goroutines reach the
+// loop through Post, which is how SIGINT and SIGTERM stop it gracefully.
+// Connections are kept open between requests, and pipelined requests are
+// answered in order.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+)
+
+const name = "03-eventloop"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is main with its inputs and outputs passed in, so that tests can
+// start the server as a child process and read what it prints.
+func run(args []string, stdout, stderr io.Writer) int {
+	flags := flag.NewFlagSet(name, flag.ContinueOnError)
+	flags.SetOutput(io.Discard)
+	addr := flags.String("addr", "127.0.0.1:8080", "listen on `host:port` (IPv4 or IPv6 literal, localhost, or :port)")
+	trace := flags.Bool("trace", false, "print one line per pass of the loop: what poll watched, what became ready, which handler ran")
+	shutdownTimeout := flags.Duration("shutdown-timeout", 5*time.Second, "on SIGINT or SIGTERM, how long requests in flight may take to finish")
+	if err := flags.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			flags.SetOutput(stdout)
+			fmt.Fprintf(stdout, "usage: %s [flags]\n", name)
+			flags.PrintDefaults()
+			return 0
+		}
+		fmt.Fprintf(stderr, "%s: %v (see -h)\n", name, err)
+		return 2
+	}
+	if flags.NArg() > 0 {
+		fmt.Fprintf(stderr, "%s: unexpected argument %q (see -h)\n", name, flags.Arg(0))
+		return 2
+	}
+	if *shutdownTimeout < 0 {
+		fmt.Fprintf(stderr, "%s: -shutdown-timeout: must not be negative\n", name)
+		return 2
+	}
+	sa, err := parseAddr(*addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: -addr: %v\n", name, err)
+		return 2
+	}
+	lfd, bound, err := listen(sa)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return 1
+	}
+	loop, err := NewEventLoop(stderr, *trace)
+	if err != nil {
+		closeFD(lfd)
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return 1
+	}
+	defer loop.Close()
+	s, err := newServer(loop, lfd, stderr, *trace)
+	if err != nil {
+		closeFD(lfd)
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return 1
+	}
+	stopSignals := relaySignals(loop, stderr, func(sig os.Signal) { s.shutdown(sig, *shutdownTimeout) })
+	defer stopSignals()
+	fmt.Fprintf(stdout, "listening on http://%s\n", bound)
+
+	if err := loop.Run(); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return 1
+	}
+	fmt.Fprintf(stderr, "%s: stopped: %s\n", name, s.exitLine)
+	return 0
+}
