@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"io"
+	"net/http"
 	"testing"
 	"time"
 
@@ -67,4 +69,77 @@ func TestFlushSurvivesPartialWrites(t *testing.T) {
 	if off != n {
 		t.Errorf("received %d bytes, want %d", off, n)
 	}
+}
+
+// TestBackpressure: a client that pipelines requests without reading the
+// responses. Once more than highWater bytes of responses wait, the server
+// stops reading (POLLIN off), so the client's writes fill the socket
+// buffers and block, and the server holds a bounded amount of output.
+// When the client reads, every request is answered, in order.
+func TestBackpressure(t *testing.T) {
+	serverSide, client := socketPair(t)
+	tl := startLoop(t, false, nil)
+	s := &server{loop: tl.EventLoop, lfd: -1, log: io.Discard, pattern: newAlphabetTable()}
+	tl.onLoop(t, func() { s.add(serverSide) })
+
+	req := []byte("GET /no/such/page HTTP/1.1\r\nHost: x\r\n\r\n")
+	var sent int
+	stuck := 0
+	for stuck < 20 && sent*len(req) < 16<<20 { // until the client is refused 20 times in a row
+		n, err := unix.Write(client, req)
+		if err == unix.EAGAIN {
+			stuck++
+			tl.onLoop(t, func() {}) // give the loop a pass to read, if it still would
+			continue
+		}
+		if err != nil || n != len(req) {
+			t.Fatalf("write: %d, %v", n, err)
+		}
+		stuck = 0
+		sent++
+	}
+	tl.onLoop(t, func() {
+		c := s.conns[serverSide]
+		if c == nil {
+			t.Fatal("the server closed the connection")
+		}
+		if len(c.out) > highWater+4096 {
+			t.Errorf("%d bytes of output held for a client that does not read, want at most about %d", len(c.out), highWater)
+		}
+		if c.events()&Readable != 0 {
+			t.Errorf("still reading from a client that does not read its responses")
+		}
+	})
+	t.Logf("%d requests sent before the client's writes blocked", sent)
+
+	// Now read: every request gets its 404, in order, on this connection.
+	unix.SetNonblock(client, false)
+	tv := unix.NsecToTimeval((10 * time.Second).Nanoseconds())
+	unix.SetsockoptTimeval(client, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv)
+	br := bufio.NewReader(fdReader(client))
+	for i := range sent {
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("response %d of %d: %v", i+1, sent, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 404 {
+			t.Fatalf("response %d: status %d", i+1, resp.StatusCode)
+		}
+	}
+}
+
+// fdReader reads from a blocking descriptor.
+type fdReader int
+
+func (fd fdReader) Read(p []byte) (int, error) {
+	n, err := unix.Read(int(fd), p)
+	if err != nil {
+		return 0, err
+	}
+	if n == 0 {
+		return 0, io.EOF
+	}
+	return n, nil
 }
