@@ -143,10 +143,12 @@ func (s *server) writeAll(fd int, b []byte) {
 
 // closeConn closes a connection without losing the response. Closing a
 // socket while unread bytes sit in its receive buffer (a request body, a
-// second request) makes the kernel send RST instead of FIN, and the RST
-// can destroy the response before the client has read it. So the server
-// sends its FIN first, then reads and discards until the client closes
-// too, for at most lingerTimeout and lingerMaxBytes.
+// second request) makes the kernel send RST instead of FIN. The RST
+// throws away whatever of the response this side has not sent yet, and
+// the client, still sending, gets EPIPE or ECONNRESET and may never read
+// what did arrive. So the server sends its FIN first, then reads and
+// discards until the client closes too, for at most lingerTimeout and
+// lingerMaxBytes.
 func (s *server) closeConn(fd int) {
 	_ = unix.Shutdown(fd, unix.SHUT_WR)
 	deadline := time.Now().Add(lingerTimeout)

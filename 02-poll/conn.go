@@ -171,9 +171,11 @@ func (s *server) flush(c *conn) {
 
 // linger closes the connection without losing the response. Closing a
 // socket while unread bytes sit in its receive buffer (a request body, a
-// second request) makes the kernel send RST instead of FIN, and the RST
-// can destroy the response before the client has read it. So the server
-// sends its FIN first, and waits for the client's, for a while.
+// second request) makes the kernel send RST instead of FIN. The RST
+// throws away whatever of the response this side has not sent yet, and
+// the client, still sending, gets EPIPE or ECONNRESET and may never read
+// what did arrive. So the server sends its FIN first, and waits for the
+// client's, for a while.
 func (s *server) linger(c *conn) {
 	_ = unix.Shutdown(c.fd, unix.SHUT_WR)
 	c.state = lingering

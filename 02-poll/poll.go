@@ -61,7 +61,10 @@ func (s *server) serve() error {
 		start := time.Now()
 		n, err := unix.Poll(s.pfds, timeout)
 		if err == unix.EINTR {
-			continue // the Go runtime's signals interrupt poll often
+			// A signal with a Go handler reached this thread while it
+			// slept (SIGWINCH, SIGCHLD, SIGPROF, ...): poll is never
+			// restarted, SA_RESTART or not (signal(7)). Rare, but real.
+			continue
 		}
 		if err != nil {
 			return fmt.Errorf("poll: %w", err)
@@ -161,9 +164,11 @@ func (s *server) acceptAll() error {
 // endregion: acceptAll
 
 func (s *server) add(fd int) {
-	// Responses go out in one write or a few large ones, but the last
-	// segment of a body can be small: without TCP_NODELAY, Nagle's
-	// algorithm may hold it back waiting for an ACK.
+	// Nagle's algorithm holds back a small segment while earlier data is
+	// unacknowledged. Here it cannot delay the end of a response: the
+	// shutdown(SHUT_WR) that follows pushes it out with the FIN
+	// (tcp_send_fin, TCP_NAGLE_OFF). It would once connections stay open
+	// after a response, from chapter 03 on; set now, as Go's net does.
 	_ = unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 	for fd >= len(s.conns) {
 		s.conns = append(s.conns, nil)
