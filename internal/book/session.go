@@ -163,7 +163,9 @@ func (s *Session) Background(terminal int, shown string) (*Proc, error) {
 	if err := clientTerminal(terminal); err != nil {
 		return nil, err
 	}
-	return s.start(terminal, shown, exec.Command("bash", "--noprofile", "--norc", "-c", s.real(shown)))
+	cmd := exec.Command("bash", "--noprofile", "--norc", "-c", s.real(shown))
+	cmd.Dir = s.runner.root
+	return s.start(terminal, shown, cmd)
 }
 
 // clientTerminal checks that a command other than the server's is given
