@@ -49,13 +49,15 @@ test: ## run every test: go test -race ./... (without -race if there is no C com
 run: need-ch ## run a chapter's server: make run CH=01 [ARGS="-trace"]
 	go run ./$(CHDIR) $(ARGS)
 
-diff: need-ch ## what chapter CH changed since the one before: make diff CH=02
+diff: need-ch ## what chapter CH changed since the one before: make diff CH=02 [TESTS=0: code only]
 	@prev=$$(printf '%s\n' $(CHAPTERS) | awk -v c=$(CHDIR) '$$0 == c { print p } { p = $$0 }'); \
 	if [ -z "$$prev" ]; then echo "$(CHDIR) is the first chapter: nothing to compare with"; exit 0; fi; \
 	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	left=exercises; \
 	for ch in "$$prev" $(CHDIR); do cp -R $$ch "$$tmp/"; rm -rf "$$tmp/$$ch/exercises"; done; \
+	if [ "$(TESTS)" = 0 ]; then left="exercises and tests"; rm -f "$$tmp"/*/*_test.go; fi; \
 	cd "$$tmp"; \
-	echo "# git diff --no-index $$prev $(CHDIR) (exercises left out)"; \
+	echo "# git diff --no-index $$prev $(CHDIR) ($$left left out)"; \
 	git diff --no-index --stat "$$prev" $(CHDIR) || [ $$? -eq 1 ]; \
 	git diff --no-index "$$prev" $(CHDIR) || [ $$? -eq 1 ]
 
