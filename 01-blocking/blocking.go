@@ -79,16 +79,17 @@ func (s *server) accept() (int, error) {
 func (s *server) readRequest(fd int) (resp response, ok bool) {
 	buf := make([]byte, maxHeadBytes)
 	n := 0
+	var scan headScan
 	for {
-		if end := headEnd(buf[:n]); end >= 0 {
-			req, herr := parseRequest(buf[:end])
+		if end := headEnd(buf[:n], &scan); end >= 0 {
+			req, herr := parseRequest(buf[scan.start:end])
 			if herr != nil {
 				return errorResponse(herr), true
 			}
 			return route(req), true
 		}
 		if n == len(buf) {
-			return errorResponse(&httpError{Status: 431, Reason: "request head larger than 8 KiB"}), true
+			return errorResponse(headTooLarge(buf, &scan)), true
 		}
 		m, err := s.read(fd, buf[n:])
 		switch {
@@ -97,7 +98,7 @@ func (s *server) readRequest(fd int) (resp response, ok bool) {
 		case m == 0 && n == 0: // connected and closed without a word
 			return response{}, false
 		case m == 0:
-			return errorResponse(badRequest("connection closed in the middle of the request head")), true
+			return errorResponse(headCutShort(buf[:n], &scan)), true
 		}
 		n += m
 	}

@@ -37,11 +37,12 @@ const (
 type conn struct {
 	fd      int
 	state   connState
-	head    []byte // the request head read so far, at most maxHeadBytes
-	out     []byte // response bytes not written yet
-	off     int64  // /bytes: body bytes produced so far
-	stream  int64  // /bytes: body bytes still to produce
-	drained int    // lingering: bytes discarded so far
+	head    []byte   // the request head read so far, at most maxHeadBytes
+	scan    headScan // how far headEnd has looked into head
+	out     []byte   // response bytes not written yet
+	off     int64    // /bytes: body bytes produced so far
+	stream  int64    // /bytes: body bytes still to produce
+	drained int      // lingering: bytes discarded so far
 
 	lingerUntil time.Time // lingering: when to stop waiting for the client
 }
@@ -100,12 +101,12 @@ func (s *server) readHead(c *conn) {
 		s.close(c)
 		return
 	case n == 0:
-		s.respond(c, errorResponse(badRequest("connection closed in the middle of the request head")), 0)
+		s.respond(c, errorResponse(headCutShort(c.head, &c.scan)), 0)
 		return
 	}
 	c.head = c.head[:len(c.head)+n]
-	if end := headEnd(c.head); end >= 0 {
-		req, herr := parseRequest(c.head[:end])
+	if end := headEnd(c.head, &c.scan); end >= 0 {
+		req, herr := parseRequest(c.head[c.scan.start:end])
 		if herr != nil {
 			s.respond(c, errorResponse(herr), 0)
 			return
@@ -115,7 +116,7 @@ func (s *server) readHead(c *conn) {
 		return
 	}
 	if len(c.head) == cap(c.head) {
-		s.respond(c, errorResponse(&httpError{Status: 431, Reason: "request head larger than 8 KiB"}), 0)
+		s.respond(c, errorResponse(headTooLarge(c.head, &c.scan)), 0)
 	}
 }
 
