@@ -13,12 +13,24 @@ const (
 	// for the client to close its side after the response.
 	lingerTimeout  = time.Second
 	lingerMaxBytes = 64 << 10
+	// acceptRetry is how long accept waits before it tries again after
+	// running out of descriptors.
+	acceptRetry = 100 * time.Millisecond
 )
 
 // server serves one connection at a time on the listening socket lfd.
 type server struct {
-	lfd   int
-	trace io.Writer // nil unless -trace
+	lfd    int
+	trace  io.Writer // nil unless -trace
+	errlog io.Writer // stderr: trouble the operator should hear of
+
+	// sysAccept is accept from socket_*.go. Tests replace it to make
+	// accept fail as a kernel would.
+	sysAccept func(lfd int) (int, unix.Sockaddr, error)
+}
+
+func newServer(lfd int) *server {
+	return &server{lfd: lfd, errlog: io.Discard, sysAccept: accept}
 }
 
 // region: serve
@@ -47,7 +59,7 @@ func (s *server) serve() error {
 func (s *server) accept() (int, error) {
 	for {
 		start := time.Now()
-		fd, peer, err := accept(s.lfd)
+		fd, peer, err := s.sysAccept(s.lfd)
 		switch err {
 		case nil:
 			s.tracef("accept(%d) = fd %d from %s, blocked %v", s.lfd, fd, sockaddrString(peer), since(start))
@@ -61,8 +73,8 @@ func (s *server) accept() (int, error) {
 		// Out of descriptors or memory. Retrying at once would fail at once,
 		// so wait a little: the client stays queued in the backlog.
 		case unix.EMFILE, unix.ENFILE, unix.ENOBUFS, unix.ENOMEM:
-			s.tracef("accept(%d): %v, retrying in 100ms", s.lfd, err)
-			time.Sleep(100 * time.Millisecond)
+			s.tracef("accept(%d): %v, retrying in %v", s.lfd, err, acceptRetry)
+			time.Sleep(acceptRetry)
 		default:
 			return -1, fmt.Errorf("accept: %w", err)
 		}

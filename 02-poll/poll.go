@@ -28,6 +28,11 @@ type server struct {
 	pfds    []unix.PollFd // rebuilt on every pass of the loop
 	pattern alphabetTable
 	trace   io.Writer // nil unless -trace
+	errlog  io.Writer // stderr: trouble the operator should hear of
+
+	// sysAccept is accept from socket_*.go. Tests replace it to make
+	// accept fail as a kernel would.
+	sysAccept func(lfd int) (int, unix.Sockaddr, error)
 
 	// acceptPaused is set when accept failed for lack of descriptors.
 	// Retrying at once would fail at once and spin the loop, so the
@@ -39,7 +44,7 @@ type server struct {
 }
 
 func newServer(lfd int) *server {
-	return &server{lfd: lfd, pattern: newAlphabetTable()}
+	return &server{lfd: lfd, pattern: newAlphabetTable(), errlog: io.Discard, sysAccept: accept}
 }
 
 // region: serve
@@ -137,7 +142,7 @@ func (s *server) expireDeadlines(now time.Time) {
 // the listener again if clients are still waiting.
 func (s *server) acceptAll() error {
 	for range maxAcceptsPerWake {
-		fd, _, err := accept(s.lfd)
+		fd, _, err := s.sysAccept(s.lfd)
 		switch err {
 		case nil:
 			s.add(fd)
