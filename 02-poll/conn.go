@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -37,7 +38,7 @@ const (
 type conn struct {
 	fd      int
 	state   connState
-	head    []byte   // the request head read so far, at most maxHeadBytes
+	head    []byte   // the request head read so far, at most maxHeadBytes; nil until bytes arrive
 	scan    headScan // how far headEnd has looked into head
 	out     []byte   // response bytes not written yet
 	off     int64    // /bytes: body bytes produced so far
@@ -61,7 +62,7 @@ func (c *conn) events() int16 {
 // endregion: conn
 
 func newConn(fd int) *conn {
-	return &conn{fd: fd, head: make([]byte, 0, maxHeadBytes)}
+	return &conn{fd: fd}
 }
 
 // ready runs when poll reported events on c. POLLHUP and POLLERR arrive
@@ -70,7 +71,11 @@ func newConn(fd int) *conn {
 // the last bytes the client sent before it left.
 func (s *server) ready(c *conn, revents int16) {
 	if revents&unix.POLLNVAL != 0 {
-		// The descriptor is not open: a bug, but not one to spin on.
+		// The descriptor is not open: the server closed it and forgot to
+		// forget the connection. A bug, so say so, as nginx's poll module
+		// does (ngx_poll_process_events logs an alert); and drop the
+		// connection, or poll would report it again at once, forever.
+		fmt.Fprintf(s.errlog, "%s: poll: fd %d is not open (POLLNVAL): dropping its connection; this is a bug\n", name, c.fd)
 		s.conns[c.fd] = nil
 		return
 	}
@@ -90,6 +95,12 @@ func (s *server) ready(c *conn, revents int16) {
 // in many pieces, down to a byte at a time; only once the blank line that
 // ends it is in, the request is parsed and answered.
 func (s *server) readHead(c *conn) {
+	if c.head == nil {
+		// Taken when the first bytes arrive, not at accept: a client that
+		// connects and sends nothing costs no buffer. nginx does the same
+		// (ngx_http_wait_request_handler allocates its header buffer).
+		c.head = make([]byte, 0, maxHeadBytes)
+	}
 	n, err := unix.Read(c.fd, c.head[len(c.head):cap(c.head)])
 	switch {
 	case err == unix.EAGAIN || err == unix.EINTR:
