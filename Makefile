@@ -28,7 +28,7 @@ CHDIR = $(patsubst %/main.go,%,$(wildcard $(CHNUM)-*/main.go))
 exercises_of = $(notdir $(patsubst %/exercise_test.go,%,$(wildcard $(1)/exercises/*/exercise_test.go)))
 
 .PHONY: help test run diff vet lint fmt fmt-check exercise exercises-check solution \
-	book book-check check-copies darwin fuzz bench ci need-ch need-race need-ex
+	book book-check check-copies tidy-check darwin fuzz bench ci need-ch need-race need-ex
 
 help: ## list the targets (the default)
 	@echo 'usage: make TARGET [CH=NN] [EX=name] [ARGS="..."]'
@@ -49,13 +49,15 @@ test: ## run every test: go test -race ./... (without -race if there is no C com
 run: need-ch ## run a chapter's server: make run CH=01 [ARGS="-trace"]
 	go run ./$(CHDIR) $(ARGS)
 
-diff: need-ch ## what chapter CH changed since the one before: make diff CH=02
+diff: need-ch ## what chapter CH changed since the one before: make diff CH=02 [TESTS=0: code only]
 	@prev=$$(printf '%s\n' $(CHAPTERS) | awk -v c=$(CHDIR) '$$0 == c { print p } { p = $$0 }'); \
 	if [ -z "$$prev" ]; then echo "$(CHDIR) is the first chapter: nothing to compare with"; exit 0; fi; \
 	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	left=exercises; \
 	for ch in "$$prev" $(CHDIR); do cp -R $$ch "$$tmp/"; rm -rf "$$tmp/$$ch/exercises"; done; \
+	if [ "$(TESTS)" = 0 ]; then left="exercises and tests"; rm -f "$$tmp"/*/*_test.go; fi; \
 	cd "$$tmp"; \
-	echo "# git diff --no-index $$prev $(CHDIR) (exercises left out)"; \
+	echo "# git diff --no-index $$prev $(CHDIR) ($$left left out)"; \
 	git diff --no-index --stat "$$prev" $(CHDIR) || [ $$? -eq 1 ]; \
 	git diff --no-index "$$prev" $(CHDIR) || [ $$? -eq 1 ]
 
@@ -100,6 +102,9 @@ check-copies: ## files carried forward unchanged are identical in every chapter
 	if [ $$status -eq 0 ]; then echo "identical in every chapter that has them: $(IDENTICAL)"; fi; \
 	exit $$status
 
+tidy-check: ## fail if go.mod or go.sum is not what go mod tidy would write
+	go mod tidy -diff
+
 darwin: ## build the portable chapters for macOS: GOOS=darwin go build
 	GOOS=darwin GOARCH=arm64 go build -o /dev/null $(addprefix ./,$(PORTABLE))
 	GOOS=darwin GOARCH=amd64 go build -o /dev/null $(addprefix ./,$(PORTABLE))
@@ -116,7 +121,7 @@ bench: ## benchmarks (they arrive with later chapters)
 	@echo 'No benchmarks yet: the benchmark driver (bench/) arrives with later chapters.'
 	@echo 'Nothing was measured.'
 
-ci: need-race fmt-check vet lint ## everything CI runs
+ci: need-race fmt-check tidy-check vet lint ## everything CI runs
 	go test -race ./...
 	$(MAKE) --no-print-directory exercises-check check-copies darwin
 

@@ -2,6 +2,7 @@ module github.com/eventloops-from-scratch/eventloops
 
 go 1.24.0
 
-require golang.org/x/sys v0.38.0
-
-require github.com/google/go-cmp v0.7.0 // indirect
+require (
+	github.com/google/go-cmp v0.7.0
+	golang.org/x/sys v0.38.0
+)

@@ -13,12 +13,28 @@ const (
 	// for the client to close its side after the response.
 	lingerTimeout  = time.Second
 	lingerMaxBytes = 64 << 10
+	// acceptRetry is how long accept waits before it tries again after
+	// an error that trying at once would repeat (acceptPolicy).
+	acceptRetry = 100 * time.Millisecond
 )
 
 // server serves one connection at a time on the listening socket lfd.
 type server struct {
-	lfd   int
-	trace io.Writer // nil unless -trace
+	lfd    int
+	trace  io.Writer // nil unless -trace
+	errlog io.Writer // stderr: trouble the operator should hear of
+
+	// acceptErr is the error accept is backing off from, nil once an
+	// accept succeeds: it is said on stderr once, not at every retry.
+	acceptErr error
+
+	// sysAccept is accept from socket_*.go. Tests replace it to make
+	// accept fail as a kernel would.
+	sysAccept func(lfd int) (int, unix.Sockaddr, error)
+}
+
+func newServer(lfd int) *server {
+	return &server{lfd: lfd, errlog: io.Discard, sysAccept: accept}
 }
 
 // region: serve
@@ -47,29 +63,39 @@ func (s *server) serve() error {
 func (s *server) accept() (int, error) {
 	for {
 		start := time.Now()
-		fd, peer, err := accept(s.lfd)
-		switch err {
-		case nil:
+		fd, peer, err := s.sysAccept(s.lfd)
+		if err == nil {
+			s.acceptErr = nil
 			s.tracef("accept(%d) = fd %d from %s, blocked %v", s.lfd, fd, sockaddrString(peer), since(start))
 			return fd, nil
-		// A signal interrupted the call, or a queued client gave up, or
-		// (accept(2), Linux) a network error is already pending on the
-		// new connection: none of these is the server's problem.
-		case unix.EINTR, unix.ECONNABORTED, unix.EPROTO, unix.ENETDOWN, unix.ENOPROTOOPT,
-			unix.EHOSTDOWN, unix.EHOSTUNREACH, unix.EOPNOTSUPP, unix.ENETUNREACH:
-			continue
-		// Out of descriptors or memory. Retrying at once would fail at once,
-		// so wait a little: the client stays queued in the backlog.
-		case unix.EMFILE, unix.ENFILE, unix.ENOBUFS, unix.ENOMEM:
-			s.tracef("accept(%d): %v, retrying in 100ms", s.lfd, err)
-			time.Sleep(100 * time.Millisecond)
-		default:
+		}
+		switch acceptPolicy(err) {
+		case retryAccept:
+			// at once, for the next client
+		case backOffAccept:
+			// The clients wait in the backlog meanwhile.
+			s.reportBackOff(err)
+			time.Sleep(acceptRetry)
+		case stopServing:
 			return -1, fmt.Errorf("accept: %w", err)
 		}
 	}
 }
 
 // endregion: accept
+
+// reportBackOff says that accept failed with err and waits before it
+// tries again: on the trace at every attempt, and otherwise on stderr
+// once until an accept succeeds, rather than ten times a second.
+func (s *server) reportBackOff(err error) {
+	switch {
+	case s.trace != nil:
+		s.tracef("accept(%d): %v, retrying in %v", s.lfd, err, acceptRetry)
+	case err != s.acceptErr:
+		fmt.Fprintf(s.errlog, "%s: accept: %v; retrying every %v until it succeeds\n", name, err, acceptRetry)
+	}
+	s.acceptErr = err
+}
 
 // region: readRequest
 
@@ -79,16 +105,17 @@ func (s *server) accept() (int, error) {
 func (s *server) readRequest(fd int) (resp response, ok bool) {
 	buf := make([]byte, maxHeadBytes)
 	n := 0
+	var scan headScan
 	for {
-		if end := headEnd(buf[:n]); end >= 0 {
-			req, herr := parseRequest(buf[:end])
+		if end := headEnd(buf[:n], &scan); end >= 0 {
+			req, herr := parseRequest(buf[scan.start:end])
 			if herr != nil {
 				return errorResponse(herr), true
 			}
 			return route(req), true
 		}
 		if n == len(buf) {
-			return errorResponse(&httpError{Status: 431, Reason: "request head larger than 8 KiB"}), true
+			return errorResponse(headTooLarge(buf, &scan)), true
 		}
 		m, err := s.read(fd, buf[n:])
 		switch {
@@ -97,7 +124,7 @@ func (s *server) readRequest(fd int) (resp response, ok bool) {
 		case m == 0 && n == 0: // connected and closed without a word
 			return response{}, false
 		case m == 0:
-			return errorResponse(badRequest("connection closed in the middle of the request head")), true
+			return errorResponse(headCutShort(buf[:n], &scan)), true
 		}
 		n += m
 	}
@@ -143,10 +170,12 @@ func (s *server) writeAll(fd int, b []byte) {
 
 // closeConn closes a connection without losing the response. Closing a
 // socket while unread bytes sit in its receive buffer (a request body, a
-// second request) makes the kernel send RST instead of FIN, and the RST
-// can destroy the response before the client has read it. So the server
-// sends its FIN first, then reads and discards until the client closes
-// too, for at most lingerTimeout and lingerMaxBytes.
+// second request) makes the kernel send RST instead of FIN. The RST
+// throws away whatever of the response this side has not sent yet, and
+// the client, still sending, gets EPIPE or ECONNRESET and may never read
+// what did arrive. So the server sends its FIN first, then reads and
+// discards until the client closes too, for at most lingerTimeout and
+// lingerMaxBytes.
 func (s *server) closeConn(fd int) {
 	_ = unix.Shutdown(fd, unix.SHUT_WR)
 	deadline := time.Now().Add(lingerTimeout)

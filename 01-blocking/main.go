@@ -51,10 +51,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "listening on http://%s\n", bound)
 
-	s := &server{lfd: lfd}
+	s := newServer(lfd)
 	if *trace {
 		s.trace = stderr
 	}
+	s.errlog = stderr
 	err = s.serve()
 	closeFD(lfd)
 	fmt.Fprintf(stderr, "%s: %v\n", name, err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -37,11 +38,12 @@ const (
 type conn struct {
 	fd      int
 	state   connState
-	head    []byte // the request head read so far, at most maxHeadBytes
-	out     []byte // response bytes not written yet
-	off     int64  // /bytes: body bytes produced so far
-	stream  int64  // /bytes: body bytes still to produce
-	drained int    // lingering: bytes discarded so far
+	head    []byte   // the request head read so far, at most maxHeadBytes; nil until bytes arrive
+	scan    headScan // how far headEnd has looked into head
+	out     []byte   // response bytes not written yet
+	off     int64    // /bytes: body bytes produced so far
+	stream  int64    // /bytes: body bytes still to produce
+	drained int      // lingering: bytes discarded so far
 
 	lingerUntil time.Time // lingering: when to stop waiting for the client
 }
@@ -60,7 +62,7 @@ func (c *conn) events() int16 {
 // endregion: conn
 
 func newConn(fd int) *conn {
-	return &conn{fd: fd, head: make([]byte, 0, maxHeadBytes)}
+	return &conn{fd: fd}
 }
 
 // ready runs when poll reported events on c. POLLHUP and POLLERR arrive
@@ -69,7 +71,11 @@ func newConn(fd int) *conn {
 // the last bytes the client sent before it left.
 func (s *server) ready(c *conn, revents int16) {
 	if revents&unix.POLLNVAL != 0 {
-		// The descriptor is not open: a bug, but not one to spin on.
+		// The descriptor is not open: the server closed it and forgot to
+		// forget the connection. A bug, so say so, as nginx's poll module
+		// does (ngx_poll_process_events logs an alert); and drop the
+		// connection, or poll would report it again at once, forever.
+		fmt.Fprintf(s.errlog, "%s: poll: fd %d is not open (POLLNVAL): dropping its connection; this is a bug\n", name, c.fd)
 		s.conns[c.fd] = nil
 		return
 	}
@@ -89,6 +95,12 @@ func (s *server) ready(c *conn, revents int16) {
 // in many pieces, down to a byte at a time; only once the blank line that
 // ends it is in, the request is parsed and answered.
 func (s *server) readHead(c *conn) {
+	if c.head == nil {
+		// Taken when the first bytes arrive, not at accept: a client that
+		// connects and sends nothing costs no buffer. nginx does the same
+		// (ngx_http_wait_request_handler allocates its header buffer).
+		c.head = make([]byte, 0, maxHeadBytes)
+	}
 	n, err := unix.Read(c.fd, c.head[len(c.head):cap(c.head)])
 	switch {
 	case err == unix.EAGAIN || err == unix.EINTR:
@@ -100,12 +112,12 @@ func (s *server) readHead(c *conn) {
 		s.close(c)
 		return
 	case n == 0:
-		s.respond(c, errorResponse(badRequest("connection closed in the middle of the request head")), 0)
+		s.respond(c, errorResponse(headCutShort(c.head, &c.scan)), 0)
 		return
 	}
 	c.head = c.head[:len(c.head)+n]
-	if end := headEnd(c.head); end >= 0 {
-		req, herr := parseRequest(c.head[:end])
+	if end := headEnd(c.head, &c.scan); end >= 0 {
+		req, herr := parseRequest(c.head[c.scan.start:end])
 		if herr != nil {
 			s.respond(c, errorResponse(herr), 0)
 			return
@@ -115,7 +127,7 @@ func (s *server) readHead(c *conn) {
 		return
 	}
 	if len(c.head) == cap(c.head) {
-		s.respond(c, errorResponse(&httpError{Status: 431, Reason: "request head larger than 8 KiB"}), 0)
+		s.respond(c, errorResponse(headTooLarge(c.head, &c.scan)), 0)
 	}
 }
 
@@ -171,9 +183,11 @@ func (s *server) flush(c *conn) {
 
 // linger closes the connection without losing the response. Closing a
 // socket while unread bytes sit in its receive buffer (a request body, a
-// second request) makes the kernel send RST instead of FIN, and the RST
-// can destroy the response before the client has read it. So the server
-// sends its FIN first, and waits for the client's, for a while.
+// second request) makes the kernel send RST instead of FIN. The RST
+// throws away whatever of the response this side has not sent yet, and
+// the client, still sending, gets EPIPE or ECONNRESET and may never read
+// what did arrive. So the server sends its FIN first, and waits for the
+// client's, for a while.
 func (s *server) linger(c *conn) {
 	_ = unix.Shutdown(c.fd, unix.SHUT_WR)
 	c.state = lingering

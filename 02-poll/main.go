@@ -55,6 +55,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if *trace {
 		s.trace = stderr
 	}
+	s.errlog = stderr
 	err = s.serve()
 	closeFD(lfd)
 	fmt.Fprintf(stderr, "%s: %v\n", name, err)

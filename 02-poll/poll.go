@@ -14,7 +14,8 @@ const (
 	// loop away from the ones it already has.
 	maxAcceptsPerWake = 64
 	// acceptRetry is how long the listener stays out of the poll set after
-	// accept ran out of descriptors, unless a connection closes first.
+	// an error that accepting at once would repeat (acceptPolicy), unless
+	// a connection closes first.
 	acceptRetry = 100 * time.Millisecond
 )
 
@@ -28,18 +29,26 @@ type server struct {
 	pfds    []unix.PollFd // rebuilt on every pass of the loop
 	pattern alphabetTable
 	trace   io.Writer // nil unless -trace
+	errlog  io.Writer // stderr: trouble the operator should hear of
 
-	// acceptPaused is set when accept failed for lack of descriptors.
-	// Retrying at once would fail at once and spin the loop, so the
-	// listener leaves the poll set until a connection closes or resumeAt
-	// passes. Poll is level-triggered: the waiting clients are not lost,
-	// and poll reports them again when the listener is back.
+	// sysAccept is accept from socket_*.go. Tests replace it to make
+	// accept fail as a kernel would.
+	sysAccept func(lfd int) (int, unix.Sockaddr, error)
+
+	// acceptPaused is set when accept failed with an error that retrying
+	// at once would repeat, such as running out of descriptors: that
+	// would spin the loop, so the listener leaves the poll set until a
+	// connection closes or resumeAt passes. Poll is level-triggered: the
+	// waiting clients are not lost, and poll reports them again when the
+	// listener is back. acceptErr is that error, nil once an accept
+	// succeeds: it is said on stderr once, not at every retry.
 	acceptPaused bool
 	resumeAt     time.Time
+	acceptErr    error
 }
 
 func newServer(lfd int) *server {
-	return &server{lfd: lfd, pattern: newAlphabetTable()}
+	return &server{lfd: lfd, pattern: newAlphabetTable(), errlog: io.Discard, sysAccept: accept}
 }
 
 // region: serve
@@ -61,7 +70,10 @@ func (s *server) serve() error {
 		start := time.Now()
 		n, err := unix.Poll(s.pfds, timeout)
 		if err == unix.EINTR {
-			continue // the Go runtime's signals interrupt poll often
+			// A signal with a Go handler reached this thread while it
+			// slept (SIGWINCH, SIGCHLD, SIGPROF, ...): poll is never
+			// restarted, SA_RESTART or not (signal(7)). Rare, but real.
+			continue
 		}
 		if err != nil {
 			return fmt.Errorf("poll: %w", err)
@@ -137,21 +149,23 @@ func (s *server) expireDeadlines(now time.Time) {
 // the listener again if clients are still waiting.
 func (s *server) acceptAll() error {
 	for range maxAcceptsPerWake {
-		fd, _, err := accept(s.lfd)
-		switch err {
-		case nil:
+		fd, _, err := s.sysAccept(s.lfd)
+		if err == nil {
+			s.acceptErr = nil
 			s.add(fd)
-		case unix.EAGAIN:
-			return nil
-		// A signal, a client that gave up while queued, or (accept(2),
-		// Linux) a network error already pending on the new connection.
-		case unix.EINTR, unix.ECONNABORTED, unix.EPROTO, unix.ENETDOWN, unix.ENOPROTOOPT,
-			unix.EHOSTDOWN, unix.EHOSTUNREACH, unix.EOPNOTSUPP, unix.ENETUNREACH:
-		case unix.EMFILE, unix.ENFILE, unix.ENOBUFS, unix.ENOMEM:
+			continue
+		}
+		if err == unix.EAGAIN {
+			return nil // the backlog is empty
+		}
+		switch acceptPolicy(err) {
+		case retryAccept:
+			// at once, for the next client
+		case backOffAccept:
 			s.acceptPaused, s.resumeAt = true, time.Now().Add(acceptRetry)
-			s.tracef("accept: %v: not accepting for up to %v", err, acceptRetry)
+			s.reportBackOff(err)
 			return nil
-		default:
+		case stopServing:
 			return fmt.Errorf("accept: %w", err)
 		}
 	}
@@ -160,10 +174,25 @@ func (s *server) acceptAll() error {
 
 // endregion: acceptAll
 
+// reportBackOff says that accept failed with err and the listener is out
+// of the poll set for a while: on the trace every time, and otherwise on
+// stderr once until an accept succeeds, rather than ten times a second.
+func (s *server) reportBackOff(err error) {
+	switch {
+	case s.trace != nil:
+		s.tracef("accept: %v: not accepting for up to %v", err, acceptRetry)
+	case err != s.acceptErr:
+		fmt.Fprintf(s.errlog, "%s: accept: %v; retrying every %v until it succeeds\n", name, err, acceptRetry)
+	}
+	s.acceptErr = err
+}
+
 func (s *server) add(fd int) {
-	// Responses go out in one write or a few large ones, but the last
-	// segment of a body can be small: without TCP_NODELAY, Nagle's
-	// algorithm may hold it back waiting for an ACK.
+	// Nagle's algorithm holds back a small segment while earlier data is
+	// unacknowledged. Here it cannot delay the end of a response: the
+	// shutdown(SHUT_WR) that follows pushes it out with the FIN
+	// (tcp_send_fin, TCP_NAGLE_OFF). It would once connections stay open
+	// after a response, from chapter 03 on; set now, as Go's net does.
 	_ = unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 	for fd >= len(s.conns) {
 		s.conns = append(s.conns, nil)

@@ -81,6 +81,8 @@
 //     added. Any other client that puts the port in what it sends needs
 //     the same treatment before a scenario uses it; bash's /dev/tcp
 //     actors write their own Host lines, without a port.
+//   - Commands run at the repository root, where the reader types them
+//     (go run ./internal/book/cmd/halfclose works as shown).
 //   - The server is shown as "$ go run ./NN-name FLAGS": in truth it is the
 //     chapter built by go build (into a temporary folder, under the
 //     chapter's name, once per run) and started with -addr 127.0.0.1:0

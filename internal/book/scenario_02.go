@@ -1,6 +1,11 @@
 package book
 
-import "regexp"
+import (
+	"path/filepath"
+	"regexp"
+
+	"github.com/eventloops-from-scratch/eventloops/internal/gobuild"
+)
 
 // Chapter 02's transcripts.
 
@@ -33,10 +38,22 @@ func init() {
 			`shutdown\(4, SHUT_WR\) += 0\n.*ppoll\(.*, 2, \{tv_sec=.*revents=POLLIN\|POLLHUP`,
 			`close\(4\) += 0\n.*ppoll\(\[\{fd=3, events=POLLIN\}\], 1, NULL, NULL, 0 <detached \.\.\.>\n$`}})
 
+	// A client's half-close is POLLIN and a read of 0: the server answers
+	// the half head with 400. POLLHUP comes only after the server has shut
+	// down its own side too.
+	register(scenario{Name: "02-half-close", Needs: []string{"bash", "go"}, Run: halfClose02,
+		Shows: []string{`400 Bad Request: connection closed in the middle of the request head\n`,
+			`(?m)^poll\(1 fds, timeout=inf\).*fd 3 IN \(listener\)\n` +
+				`poll\(2 fds, timeout=inf\).*: 1 ready, fd 4 IN\n` +
+				`poll\(2 fds, timeout=inf\).*: 1 ready, fd 4 IN\n` +
+				`poll\(2 fds, timeout=\d+ms\).*: 1 ready, fd 4 IN\|HUP\n$`}})
+
 	// ppoll's timeout and the time it had left, as strace prints them,
-	// differ from run to run.
+	// differ from run to run; so does the address of the buffer a failed
+	// accept4 was given for the client's address.
 	masks = append(masks,
 		mask{regexp.MustCompile(`\{tv_sec=\d+, tv_nsec=\d+\}`), always("{<timespec>}")},
+		mask{regexp.MustCompile(`\b0x[0-9a-f]+\b`), always("<address>")},
 	)
 }
 
@@ -144,4 +161,37 @@ func strace02(s *Session) error {
 	return s.straceOneRequest(ch02, "ppoll,accept4,read,write,shutdown,close", func(st *Proc, _ *Proc) error {
 		return st.WaitOutput(backToListener.MatchString)
 	})
+}
+
+// halfClose02: a client sends half a request head, then shuts down its
+// sending side (halfclose is nc -N in Go). The server's -trace shows the
+// half-close as plain IN; the read that follows returns 0, so the head
+// can never be finished, and the client gets a 400. HUP appears only on
+// the last wake-up, after the server's own shutdown(SHUT_WR).
+func halfClose02(s *Session) error {
+	// Build the client before the scenario's clock starts, so that go run
+	// in the session finds it in the build cache.
+	if err := gobuild.Build(s.parent, filepath.Join(s.runner.root, "internal", "book", "cmd", "halfclose"),
+		filepath.Join(s.runner.tmp, "halfclose"), false); err != nil {
+		return err
+	}
+	srv, err := s.StartServer(ch02, "-trace")
+	if err != nil {
+		return err
+	}
+	srv.ShowCommand()
+	sh, err := s.Shell(2)
+	if err != nil {
+		return err
+	}
+	if err := sh.Run(`printf 'GET / HTTP/1.1\r\nHost: localhost\r\n' | go run ./internal/book/cmd/halfclose 127.0.0.1 8080`); err != nil {
+		return err
+	}
+	// Accept, the half head, the end of stream (answered), the end of the
+	// lingering close.
+	if err := waitWakeUps(srv, 4); err != nil {
+		return err
+	}
+	srv.ShowOutput()
+	return nil
 }

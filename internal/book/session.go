@@ -163,7 +163,19 @@ func (s *Session) Background(terminal int, shown string) (*Proc, error) {
 	if err := clientTerminal(terminal); err != nil {
 		return nil, err
 	}
-	return s.start(terminal, shown, exec.Command("bash", "--noprofile", "--norc", "-c", s.real(shown)))
+	cmd := exec.Command("bash", "--noprofile", "--norc", "-c", s.real(shown))
+	cmd.Dir = s.dir()
+	return s.start(terminal, shown, cmd)
+}
+
+// dir is where the session's commands run: the repository root, where
+// the reader types them (the current directory for a session without a
+// runner, as in tests).
+func (s *Session) dir() string {
+	if s.runner == nil {
+		return ""
+	}
+	return s.runner.root
 }
 
 // clientTerminal checks that a command other than the server's is given

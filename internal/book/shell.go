@@ -28,6 +28,7 @@ func (s *Session) Shell(terminal int) (*Shell, error) {
 		return nil, err
 	}
 	cmd := exec.Command("bash", "--noprofile", "--norc")
+	cmd.Dir = s.dir()
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err

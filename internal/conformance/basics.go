@@ -19,7 +19,7 @@ var basics = []Behaviour{
 	{Name: "http-1.0", Since: 1, Check: checkHTTP10,
 		Doc: "an HTTP/1.0 request (no Host) is answered, then the connection is closed"},
 	{Name: "absolute-form-target", Since: 1, Check: checkAbsoluteForm,
-		Doc: "an absolute-form target (`GET http://host/ HTTP/1.1`) is routed by its path"},
+		Doc: "an absolute-form target (`GET http://host/ HTTP/1.1`) is routed by its path, whatever the Host header says"},
 	{Name: "connection-close-honoured", Since: 1, Check: checkConnectionClose,
 		Doc: "a request with `Connection: close` gets `Connection: close` back, then the server closes"},
 }
@@ -131,6 +131,9 @@ func checkAbsoluteForm(ctx context.Context, t Target) error {
 	}{
 		{"http://test/", 200},
 		{"http://test/no/such/page", 404},
+		// RFC 9112 §3.2.2: the target's authority wins, and a Host that
+		// differs is ignored (it must still be there, and valid).
+		{"http://elsewhere:8080/", 200},
 	} {
 		if _, err := expectStatus(ctx, t.Addr, get(tc.target), tc.want); err != nil {
 			return fmt.Errorf("GET %s: %w", tc.target, err)

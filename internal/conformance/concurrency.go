@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"sync"
 	"time"
 )
 
@@ -24,6 +26,8 @@ var concurrency = []Behaviour{
 		Doc: "a client that resets the connection midway through a large `/bytes` leaves the server serving"},
 	{Name: "many-half-heads", Since: 2, Check: checkManyHalfHeads,
 		Doc: "200 clients each holding half a request head do not stop those that finish theirs being answered"},
+	{Name: "empty-line-tricklers-do-not-block", Since: 2, Check: checkEmptyLineTricklers,
+		Doc: "16 clients sending 7600 bytes of empty lines, then one more every 10 ms, do not delay another client"},
 }
 
 // checkStalledClient: A sends half a request and stops; B's whole
@@ -272,4 +276,72 @@ func readOK(c *conn) error {
 		return fmt.Errorf("got status %d, want 200", r.Status)
 	}
 	return nil
+}
+
+const (
+	// tricklers, trickleBulk and trickleInterval shape the clients of
+	// checkEmptyLineTricklers: each sends trickleBulk bytes of empty
+	// lines at once, then one more line every trickleInterval. RFC 9112
+	// §2.2 lets a server skip empty lines before the request line; a
+	// server that looks at all it has buffered again for every new byte
+	// spends time that grows with the square of the buffer, and the
+	// tricklers make it do so hundreds of times a second.
+	tricklers       = 16
+	trickleBulk     = 7600
+	trickleInterval = 10 * time.Millisecond
+)
+
+// checkEmptyLineTricklers: while tricklers send empty lines, GET / on
+// another connection must be answered promptly, five times over.
+func checkEmptyLineTricklers(ctx context.Context, t Target) error {
+	ctx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() {
+		stop()
+		wg.Wait()
+	}()
+	for i := range tricklers {
+		line := "\n"
+		if i%2 == 1 {
+			line = "\r\n"
+		}
+		c, err := dial(ctx, t.Addr)
+		if err != nil {
+			return fmt.Errorf("trickler %d: %w", i, err)
+		}
+		if err := c.send(strings.Repeat(line, trickleBulk/len(line))); err != nil {
+			c.close()
+			return fmt.Errorf("trickler %d: %w", i, err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer c.close()
+			trickle(ctx, c, line)
+		}()
+	}
+	for i := range 5 {
+		if err := answeredPromptly(ctx, t.Addr); err != nil {
+			return fmt.Errorf("request %d while %d clients trickled empty lines: %w", i+1, tricklers, err)
+		}
+	}
+	return nil
+}
+
+// trickle sends line every trickleInterval until ctx is done or the
+// server stops taking it (it answers 431 once its buffer is full, and
+// closes).
+func trickle(ctx context.Context, c *conn, line string) {
+	tick := time.NewTicker(trickleInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			return
+		}
+		if c.send(line) != nil {
+			return
+		}
+	}
 }

@@ -104,10 +104,11 @@ const closeWait = 2 * time.Second
 // A reset (RST) instead of a FIN fails the check. The kernel resets a
 // connection that is closed while some of what the client sent is still
 // unread (the rest of an oversized head, a request body, a second
-// request), and a reset can destroy the response before the client has
-// read it: loopback delivers it in time, a real network may not. A server
-// avoids it by shutting down its sending side, then reading and
-// discarding until the client closes too.
+// request). The reset throws away what the server had not sent yet, and a
+// client still sending gets an error and may never read the rest; on
+// loopback the response has usually arrived whole, and the reset is all
+// there is to see. A server avoids it by shutting down its sending side,
+// then reading and discarding until the client closes too.
 func (c *conn) expectClosed() error {
 	_ = c.tcp.SetReadDeadline(time.Now().Add(closeWait))
 	b, err := io.ReadAll(io.LimitReader(c.r, 4096))

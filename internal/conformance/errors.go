@@ -13,19 +13,21 @@ import (
 // after it is never answered as a request.
 var errorHandling = []Behaviour{
 	{Name: "malformed-request-line-400", Since: 1, Check: refusals(malformedRequestLines),
-		Doc: "a malformed request line gets 400 and a close"},
+		Doc: "a malformed request line (a target outside RFC 3986's characters, a bare CR before it) gets 400 and a close"},
 	{Name: "malformed-headers-400", Since: 1, Check: refusals(malformedHeaders),
 		Doc: "a malformed header (no colon, space before colon, obs-fold, control characters) gets 400 and a close"},
 	{Name: "host-header-400", Since: 1, Check: refusals(badHostHeaders),
-		Doc: "an HTTP/1.1 request without exactly one Host header gets 400 and a close"},
+		Doc: "an HTTP/1.1 request without exactly one Host header, or with one that is not `host[:port]`, gets 400 and a close"},
 	{Name: "head-over-8kib-431", Since: 1, Check: checkHeadLimit,
 		Doc: "a request head over 8 KiB gets 431 and a close; one of exactly 8 KiB is answered"},
+	{Name: "request-line-over-8kib-414", Since: 1, Check: refusals(longRequestLines),
+		Doc: "a request line that does not end within 8 KiB gets 414 and a close"},
 	{Name: "unsupported-version-505", Since: 1, Check: refusals(unsupportedVersions),
 		Doc: "HTTP/2.0 and HTTP/3.0 request lines get 505 and a close"},
 	{Name: "malformed-version-400", Since: 1, Check: refusals(malformedVersions),
 		Doc: "a malformed HTTP version gets 400 and a close"},
 	{Name: "method-not-allowed-405", Since: 1, Check: refusals(disallowedMethods),
-		Doc: "POST, PUT and DELETE get 405 with `Allow: GET, HEAD` and a close"},
+		Doc: "POST, PUT, DELETE, `OPTIONS *` and `CONNECT host:port` get 405 with `Allow: GET, HEAD` and a close"},
 	{Name: "unknown-method-501", Since: 1, Check: refusals(unknownMethods),
 		Doc: "an unknown method gets 501 and a close"},
 	{Name: "request-body-refused", Since: 1, Check: refusals(requestBodies),
@@ -44,6 +46,10 @@ type refusal struct {
 	// unfinished marks a request that never ends: nothing is sent
 	// after it.
 	unfinished bool
+	// cutShort marks a request the client stops in the middle of: after
+	// it, the client shuts down its sending side (a FIN) instead of
+	// sending more.
+	cutShort bool
 }
 
 // smuggled follows every refused request on its connection. A server that
@@ -60,11 +66,16 @@ func refuse(ctx context.Context, addr string, rf refusal) error {
 	}
 	defer c.close()
 	raw := rf.raw
-	if !rf.unfinished {
+	if !rf.unfinished && !rf.cutShort {
 		raw += smuggled
 	}
 	if err := c.send(raw); err != nil {
 		return err
+	}
+	if rf.cutShort {
+		if err := c.tcp.CloseWrite(); err != nil {
+			return fmt.Errorf("shutdown(SHUT_WR): %w", err)
+		}
 	}
 	r, err := c.read(methodOf(rf.raw))
 	if err != nil {
@@ -103,6 +114,16 @@ var malformedRequestLines = []refusal{
 	{name: "empty method", raw: " / HTTP/1.1\r\nHost: test\r\n\r\n", want: 400},
 	{name: "target without a leading slash", raw: "GET index.html HTTP/1.1\r\nHost: test\r\n\r\n", want: 400},
 	{name: "control character in the target", raw: "GET /a\x01b HTTP/1.1\r\nHost: test\r\n\r\n", want: 400},
+	{name: "raw UTF-8 in the target", raw: get("/caf\xc3\xa9"), want: 400},
+	{name: "a byte above 0x7f in the query", raw: get("/?q=\xff"), want: 400},
+	{name: "a percent sign without two hex digits", raw: get("/a%zz"), want: 400},
+	{name: "a fragment", raw: get("/a#b"), want: 400},
+	{name: "control character in an absolute-form authority", raw: get("http://te\x01st/"), want: 400},
+	{name: "absolute-form authority that is not host:port", raw: get("http://a:b:c]]%/"), want: 400},
+	{name: "absolute-form with userinfo", raw: get("http://user@test/"), want: 400},
+	// RFC 9112 §2.2 lets a server skip empty lines before the request
+	// line; a CR alone is not one.
+	{name: "bare CR before the request line", raw: "\r" + get("/"), want: 400},
 }
 
 // withHeader is a GET / with Host and one more header line, as sent.
@@ -124,6 +145,9 @@ var malformedHeaders = []refusal{
 var badHostHeaders = []refusal{
 	{name: "no Host", raw: "GET / HTTP/1.1\r\n\r\n", want: 400},
 	{name: "two Hosts", raw: "GET / HTTP/1.1\r\nHost: one\r\nHost: two\r\n\r\n", want: 400},
+	{name: "Host that is not host[:port]", raw: "GET / HTTP/1.1\r\nHost: a:b:c]]%\r\n\r\n", want: 400},
+	{name: "Host with a port that is not a number", raw: "GET / HTTP/1.1\r\nHost: test:8o\r\n\r\n", want: 400},
+	{name: "Host with an unclosed IPv6 literal", raw: "GET / HTTP/1.1\r\nHost: [::1\r\n\r\n", want: 400},
 	// The answer to HEAD has no body, not even an error's: one would be
 	// read as the start of the next response.
 	{name: "HEAD without Host, answered without a body", raw: "HEAD / HTTP/1.1\r\n\r\n", want: 400},
@@ -163,6 +187,10 @@ var disallowedMethods = []refusal{
 	{name: "POST", raw: request("POST", "/", "HTTP/1.1"), want: 405, check: allowsGetAndHead},
 	{name: "PUT", raw: request("PUT", "/", "HTTP/1.1"), want: 405, check: allowsGetAndHead},
 	{name: "DELETE", raw: request("DELETE", "/", "HTTP/1.1"), want: 405, check: allowsGetAndHead},
+	// Well-formed, in forms only these methods use: the method is what
+	// the server refuses, not the target.
+	{name: "OPTIONS *", raw: request("OPTIONS", "*", "HTTP/1.1"), want: 405, check: allowsGetAndHead},
+	{name: "CONNECT host:port", raw: request("CONNECT", "test:443", "HTTP/1.1"), want: 405, check: allowsGetAndHead},
 }
 
 var unknownMethods = []refusal{
@@ -195,21 +223,23 @@ var badContentLengths = []refusal{
 	{name: "abc", raw: get("/", "Content-Length: abc"), want: 400},
 	{name: "+5", raw: get("/", "Content-Length: +5") + "hello", want: 400},
 	{name: "empty", raw: get("/", "Content-Length: "), want: 400},
+	// 1*DIGIT (RFC 9110 §8.6): a sign is refused even on zero.
+	{name: "-0", raw: get("/", "Content-Length: -0"), want: 400},
 }
 
 // maxHead is the largest request head every chapter must accept, blank
 // line included.
 const maxHead = 8 << 10
 
-// headOfSize is a GET / whose head, blank line included, is exactly n
-// bytes: a padding header makes up the difference.
-func headOfSize(n int) string {
-	prefix, suffix := "GET / HTTP/1.1\r\nHost: test\r\nX-Pad: ", "\r\n\r\n"
+// headOfSize is a request for / whose head, blank line included, is
+// exactly n bytes: a padding header makes up the difference.
+func headOfSize(method string, n int) string {
+	prefix, suffix := method+" / HTTP/1.1\r\nHost: test\r\nX-Pad: ", "\r\n\r\n"
 	return prefix + strings.Repeat("p", n-len(prefix)-len(suffix)) + suffix
 }
 
 func checkHeadLimit(ctx context.Context, t Target) error {
-	if _, err := expectStatus(ctx, t.Addr, headOfSize(maxHead), 200); err != nil {
+	if _, err := expectStatus(ctx, t.Addr, headOfSize("GET", maxHead), 200); err != nil {
 		return fmt.Errorf("a head of exactly 8 KiB: %w", err)
 	}
 	var many strings.Builder
@@ -218,10 +248,22 @@ func checkHeadLimit(ctx context.Context, t Target) error {
 		fmt.Fprintf(&many, "X-Header-%d: value\r\n", i)
 	}
 	return refusals([]refusal{
-		{name: "8 KiB + 1 byte", raw: headOfSize(maxHead + 1), want: 431},
+		{name: "8 KiB + 1 byte", raw: headOfSize("GET", maxHead+1), want: 431},
+		{name: "HEAD over 8 KiB, answered without a body", raw: headOfSize("HEAD", maxHead+1), want: 431},
 		{name: "one 10 KiB header", raw: get("/", "X-Big: "+strings.Repeat("b", 10<<10)), want: 431},
 		// No blank line is ever sent: the server must answer once it has
 		// 8 KiB, not wait for the end of the head.
 		{name: "9 KiB of headers and no end", raw: many.String(), want: 431, unfinished: true},
 	})(ctx, t)
+}
+
+// longTarget is a target that alone makes the request line longer than
+// any head the server accepts.
+var longTarget = "/" + strings.Repeat("t", maxHead+1024)
+
+var longRequestLines = []refusal{
+	{name: "9 KiB target", raw: get(longTarget), want: 414},
+	{name: "HEAD with a 9 KiB target, answered without a body", raw: request("HEAD", longTarget, "HTTP/1.1"), want: 414},
+	// The line never ends: the server must answer once it has 8 KiB.
+	{name: "9 KiB of request line and no end", raw: "GET " + longTarget, want: 414, unfinished: true},
 }

@@ -19,7 +19,7 @@ var hostileClients = []Behaviour{
 	{Name: "reset-mid-response", Since: 1, Check: checkResetMidResponse,
 		Doc: "a client that resets the connection while the response arrives leaves the server serving"},
 	{Name: "half-close", Since: 1, Check: checkHalfClose,
-		Doc: "a client that shuts down its sending side after its request still gets the whole response"},
+		Doc: "a client that shuts down its sending side after its request still gets the whole response; halfway through its head, it gets 400"},
 	{Name: "silent-client", Since: 1, Check: checkSilentClient,
 		Doc: "a client that connects and closes (or resets) without a word leaves the server serving"},
 	{Name: "byte-at-a-time", Since: 1, Check: checkByteAtATime,
@@ -118,7 +118,16 @@ func checkHalfClose(ctx context.Context, t Target) error {
 	if r.Status != 200 {
 		return fmt.Errorf("got status %d, want 200", r.Status)
 	}
-	return nil
+	return refusals(cutShortHeads)(ctx, t)
+}
+
+// cutShortHeads are requests whose client shuts down its sending side
+// before the blank line: the head can never be whole.
+var cutShortHeads = []refusal{
+	{name: "GET cut short", raw: halfHead, want: 400, cutShort: true},
+	// The answer to HEAD has no body, even when the server could not
+	// read the request to its end.
+	{name: "HEAD cut short, answered without a body", raw: "HEAD / HTTP/1.1\r\nHost: te", want: 400, cutShort: true},
 }
 
 func checkSilentClient(ctx context.Context, t Target) error {
