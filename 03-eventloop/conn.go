@@ -43,9 +43,9 @@ type conn struct {
 	// taken from the server's pool when bytes arrive, and given back
 	// when everything in it has been answered, so an idle connection
 	// holds no buffer.
-	in      []byte
-	start   int
-	scanned int // in[start:scanned] is known to hold no complete head
+	in    []byte
+	start int
+	scan  headScan // how far headEnd has looked into in[start:]
 
 	out      []byte // response bytes not written yet
 	off      int64  // /bytes: body bytes produced so far
@@ -136,11 +136,11 @@ func (c *conn) read() bool {
 		c.in = c.s.buffers.get()
 	}
 	if len(c.in) == cap(c.in) && c.start > 0 {
-		// Make room: move the unanswered tail to the front. Each byte
-		// moves at most once, as the head it belongs to is answered
-		// before the buffer can fill again.
+		// Make room: move the unanswered tail to the front (c.scan counts
+		// from the tail's start, so it holds). Each byte moves at most
+		// once, as the head it belongs to is answered before the buffer
+		// can fill again.
 		n := copy(c.in[:cap(c.in)], c.in[c.start:])
-		c.scanned -= c.start
 		c.in, c.start = c.in[:n], 0
 	}
 	n, err := unix.Read(c.fd, c.in[len(c.in):cap(c.in)])
@@ -175,20 +175,20 @@ func (c *conn) answer() {
 			c.more = !c.lastSent
 			return
 		}
-		end := headEnd(c.in[c.start:])
+		head := c.in[c.start:]
+		end := headEnd(head, &c.scan)
 		if end < 0 {
 			switch {
-			case len(c.in)-c.start == cap(c.in):
-				c.queue(errorResponse(&httpError{Status: 431, Reason: "request head larger than 8 KiB"}), 0)
+			case len(head) == cap(c.in):
+				c.queue(errorResponse(headTooLarge(head, &c.scan)), 0)
 			case c.peerDone:
-				c.queue(errorResponse(badRequest("connection closed in the middle of the request head")), 0)
+				c.queue(errorResponse(headCutShort(head, &c.scan)), 0)
 			}
 			return
 		}
-		head := c.in[c.start : c.start+end]
+		req, herr := parseRequest(head[c.scan.start:end])
 		c.start += end
-		c.scanned = c.start
-		req, herr := parseRequest(head)
+		c.scan = headScan{}
 		if herr != nil {
 			c.queue(errorResponse(herr), 0)
 			return
@@ -268,7 +268,7 @@ func (c *conn) flush() bool {
 func (c *conn) releaseIdleBuffer() {
 	if c.in != nil && c.start == len(c.in) {
 		c.s.buffers.put(c.in)
-		c.in, c.start, c.scanned = nil, 0, 0
+		c.in, c.start, c.scan = nil, 0, headScan{}
 	}
 	if len(c.out) == 0 && cap(c.out) > highWater {
 		c.out = nil // a large burst of responses is not kept for the next one
@@ -332,6 +332,6 @@ func (c *conn) close() {
 func (c *conn) releaseBuffer() {
 	if c.in != nil {
 		c.s.buffers.put(c.in)
-		c.in, c.start, c.scanned = nil, 0, 0
+		c.in, c.start, c.scan = nil, 0, headScan{}
 	}
 }

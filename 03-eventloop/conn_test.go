@@ -79,7 +79,7 @@ func TestFlushSurvivesPartialWrites(t *testing.T) {
 func TestBackpressure(t *testing.T) {
 	serverSide, client := socketPair(t)
 	tl := startLoop(t, false, nil)
-	s := &server{loop: tl.EventLoop, lfd: -1, log: io.Discard, pattern: newAlphabetTable()}
+	s := &server{loop: tl.EventLoop, lfd: -1, errlog: io.Discard, pattern: newAlphabetTable()}
 	tl.onLoop(t, func() { s.add(serverSide) })
 
 	req := []byte("GET /no/such/page HTTP/1.1\r\nHost: x\r\n\r\n")

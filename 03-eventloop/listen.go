@@ -31,8 +31,11 @@ func listen(sa unix.Sockaddr) (int, string, error) {
 		return -1, "", fmt.Errorf("bind %s: %w", sockaddrString(sa), err)
 	}
 	// The backlog is the queue of connections the kernel has completed
-	// but accept has not yet taken. The kernel caps it at
-	// net.core.somaxconn.
+	// but accept has not yet taken. Linux uses min(backlog,
+	// net.core.somaxconn) and queues one more than that (__sys_listen,
+	// sk_acceptq_is_full). unix.SOMAXCONN is a compile-time constant
+	// (4096 on Linux): raising the sysctl above it does not lengthen
+	// this queue. Go's net reads the sysctl instead.
 	if err := unix.Listen(fd, unix.SOMAXCONN); err != nil {
 		closeFD(fd)
 		return -1, "", fmt.Errorf("listen: %w", err)

@@ -64,17 +64,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer loop.Close()
-	s, err := newServer(loop, lfd, stderr, *trace)
+	s, err := newServer(loop, lfd)
 	if err != nil {
 		closeFD(lfd)
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return 1
 	}
+	s.errlog = stderr
+	if *trace {
+		s.trace = stderr
+	}
 	stopSignals := relaySignals(loop, stderr, func(sig os.Signal) { s.shutdown(sig, *shutdownTimeout) })
 	defer stopSignals()
 	fmt.Fprintf(stdout, "listening on http://%s\n", bound)
 
-	if err := loop.Run(); err != nil {
+	if err := s.serve(); err != nil {
+		if s.lfd >= 0 {
+			closeFD(s.lfd)
+		}
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return 1
 	}

@@ -21,20 +21,28 @@ const (
 // server is the program: a listener and its connections, as handlers on
 // one event loop. All of it runs on the loop's goroutine.
 type server struct {
-	loop  *EventLoop
-	lfd   int     // -1 once shutting down
-	conns []*conn // indexed by descriptor
-	open  int     // len of conns that are not nil
-	trace bool
-	log   io.Writer
+	loop   *EventLoop
+	lfd    int       // -1 once shutting down
+	conns  []*conn   // indexed by descriptor
+	open   int       // how many of conns are not nil
+	trace  io.Writer // nil unless -trace
+	errlog io.Writer // stderr: trouble the operator should hear of
+	// sysAccept is accept from socket_*.go. Tests replace it to make
+	// accept fail.
+	sysAccept func(lfd int) (int, unix.Sockaddr, error)
+	// err is why the server stopped the loop, if it had to.
+	err error
 
 	pattern alphabetTable
 	buffers bufferPool
 
-	// acceptPaused: accept failed for lack of descriptors, and the
-	// listener waits for nothing until a connection closes or resumeAt.
+	// acceptPaused: accept failed for lack of descriptors (or for a
+	// reason it did not know), and the listener waits for nothing until
+	// a connection closes or resumeAt passes. acceptErr is that error,
+	// nil once an accept succeeds.
 	acceptPaused bool
 	resumeAt     time.Time
+	acceptErr    error
 
 	// shutdown: set by the first SIGINT or SIGTERM.
 	shuttingDown     bool
@@ -42,8 +50,8 @@ type server struct {
 	exitLine         string
 }
 
-func newServer(loop *EventLoop, lfd int, log io.Writer, trace bool) (*server, error) {
-	s := &server{loop: loop, lfd: lfd, log: log, trace: trace, pattern: newAlphabetTable()}
+func newServer(loop *EventLoop, lfd int) (*server, error) {
+	s := &server{loop: loop, lfd: lfd, pattern: newAlphabetTable(), errlog: io.Discard, sysAccept: accept}
 	if err := loop.Register(lfd, Readable, "listener", s.acceptAll); err != nil {
 		return nil, err
 	}
@@ -59,18 +67,24 @@ func newServer(loop *EventLoop, lfd int, log io.Writer, trace bool) (*server, er
 // waiting.
 func (s *server) acceptAll(Events) {
 	for range maxAcceptsPerWake {
-		fd, _, err := accept(s.lfd)
-		switch err {
-		case nil:
+		fd, _, err := s.sysAccept(s.lfd)
+		if err == nil {
+			s.acceptErr = nil
 			s.add(fd)
-		case unix.EAGAIN:
-			return
-		// A signal, a client that gave up while queued, or (accept(2),
-		// Linux) a network error already pending on the new connection.
-		case unix.EINTR, unix.ECONNABORTED, unix.EPROTO, unix.ENETDOWN, unix.ENOPROTOOPT,
-			unix.EHOSTDOWN, unix.EHOSTUNREACH, unix.EOPNOTSUPP, unix.ENETUNREACH:
-		default:
+			continue
+		}
+		if err == unix.EAGAIN {
+			return // the backlog is empty
+		}
+		switch acceptPolicy(err) {
+		case retryAccept:
+			// at once, for the next client
+		case backOffAccept:
 			s.pauseAccepting(err)
+			return
+		case stopServing:
+			s.err = fmt.Errorf("accept: %w", err)
+			s.loop.Stop()
 			return
 		}
 	}
@@ -80,11 +94,19 @@ func (s *server) acceptAll(Events) {
 
 // pauseAccepting takes the listener out of the wait: retrying at once
 // would fail at once and spin the loop. Poll is level-triggered, so the
-// clients still queued are reported again when the listener is back.
+// clients still queued are reported again when the listener is back. It
+// says so on the trace every time, and otherwise on stderr once until an
+// accept succeeds, rather than ten times a second.
 func (s *server) pauseAccepting(err error) {
 	s.acceptPaused, s.resumeAt = true, time.Now().Add(acceptRetry)
 	s.loop.SetEvents(s.lfd, 0)
-	fmt.Fprintf(s.log, "accept: %v: not accepting for up to %v\n", err, acceptRetry)
+	switch {
+	case s.trace != nil:
+		s.tracef("accept: %v: not accepting for up to %v", err, acceptRetry)
+	case err != s.acceptErr:
+		fmt.Fprintf(s.errlog, "%s: accept: %v; retrying every %v until it succeeds\n", name, err, acceptRetry)
+	}
+	s.acceptErr = err
 }
 
 func (s *server) resumeAccepting() {
@@ -101,7 +123,7 @@ func (s *server) add(fd int) {
 	_ = unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 	c := &conn{fd: fd, s: s}
 	if err := s.loop.Register(fd, Readable, "conn", c.ready); err != nil {
-		fmt.Fprintf(s.log, "%v\n", err)
+		fmt.Fprintf(s.errlog, "%s: %v\n", name, err)
 		closeFD(fd)
 		return
 	}
@@ -176,7 +198,7 @@ func (s *server) shutdown(sig os.Signal, timeout time.Duration) {
 	if s.shuttingDown {
 		return
 	}
-	fmt.Fprintf(s.log, "%v: shutting down: no new connections; %d open, given up to %v to finish\n", sig, s.open, timeout)
+	fmt.Fprintf(s.errlog, "%s: %v: shutting down: no new connections; %d open, given up to %v to finish\n", name, sig, s.open, timeout)
 	s.shuttingDown = true
 	s.shutdownDeadline = time.Now().Add(timeout)
 	s.loop.Unregister(s.lfd)
@@ -207,8 +229,17 @@ func (s *server) closeAll() {
 
 // endregion: shutdown
 
+// serve runs the loop until a signal has stopped it gracefully, or
+// accept found the listener broken.
+func (s *server) serve() error {
+	if err := s.loop.Run(); err != nil {
+		return err
+	}
+	return s.err
+}
+
 func (s *server) tracef(format string, args ...any) {
-	if s.trace {
-		fmt.Fprintf(s.log, format+"\n", args...)
+	if s.trace != nil {
+		fmt.Fprintf(s.trace, format+"\n", args...)
 	}
 }

@@ -1,11 +1,12 @@
-//go:build !linux
+//go:build !linux && !freebsd && !dragonfly
 
 package main
 
 import "golang.org/x/sys/unix"
 
-// macOS has neither SOCK_NONBLOCK, SOCK_CLOEXEC nor accept4: set the
-// flags after the fact.
+// macOS has neither SOCK_NONBLOCK, SOCK_CLOEXEC nor accept4, and
+// x/sys/unix has no Accept4 for OpenBSD or NetBSD either: on these
+// systems, set the flags after the fact.
 func newSocket(family int) (int, error) {
 	fd, err := unix.Socket(family, unix.SOCK_STREAM, 0)
 	if err != nil {
