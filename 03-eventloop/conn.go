@@ -194,6 +194,9 @@ func (c *conn) answer() {
 			return
 		}
 		r, stream := route(req)
+		if req.Path == "/slow" && c.s.slowHandler > 0 {
+			r, stream = c.s.slow(req), 0
+		}
 		r.Close = !req.KeepAlive || c.s.shuttingDown
 		if !r.Close && req.Minor == 0 {
 			// HTTP/1.0 closes by default: say that this one stays open.

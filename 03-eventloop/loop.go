@@ -52,9 +52,10 @@ type EventLoop struct {
 	running    []func() // the posted work of this pass, owned by the loop
 	stopped    atomic.Bool
 
-	stderr io.Writer // where the loop reports what must not happen
-	trace  bool      // one line per pass on stderr
-	line   strings.Builder
+	stderr     io.Writer // where the loop reports what must not happen
+	trace      bool      // one line per pass on stderr
+	line       strings.Builder
+	inDispatch bool // the pass's line is being written
 }
 
 type registration struct {
@@ -213,9 +214,11 @@ func (l *EventLoop) Run() error {
 		if l.trace {
 			l.line.Reset()
 			fmt.Fprintf(&l.line, "poll(%d fds, timeout=%s) blocked %v: %d ready", len(l.pfds), timeoutString(timeout), since(start), n)
+			l.inDispatch = true
 		}
 		l.dispatch()
 		if l.trace {
+			l.inDispatch = false
 			fmt.Fprintln(l.stderr, l.line.String())
 		}
 	}
@@ -310,6 +313,18 @@ func timeoutString(ms int) string {
 func (l *EventLoop) tracef(format string, args ...any) {
 	if l.trace {
 		fmt.Fprintf(&l.line, format, args...)
+	}
+}
+
+// note adds what a handler did to the -trace line of the pass, after the
+// handler's name; outside a pass, it is a line of its own.
+func (l *EventLoop) note(format string, args ...any) {
+	switch {
+	case !l.trace:
+	case l.inDispatch:
+		fmt.Fprintf(&l.line, " ("+format+")", args...)
+	default:
+		fmt.Fprintf(l.stderr, format+"\n", args...)
 	}
 }
 

@@ -28,6 +28,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	flags.SetOutput(io.Discard)
 	addr := flags.String("addr", "127.0.0.1:8080", "listen on `host:port` (IPv4 or IPv6 literal, localhost, or :port)")
 	trace := flags.Bool("trace", false, "print one line per pass of the loop: what poll watched, what became ready, which handler ran")
+	slowHandler := flags.Duration("slow-handler", 0, "make GET /slow sleep this long on the loop before it answers: what one blocking handler does to every other client (a lesson, not a setting)")
 	shutdownTimeout := flags.Duration("shutdown-timeout", 5*time.Second, "on SIGINT or SIGTERM, how long requests in flight may take to finish")
 	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -43,8 +44,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: unexpected argument %q (see -h)\n", name, flags.Arg(0))
 		return 2
 	}
-	if *shutdownTimeout < 0 {
-		fmt.Fprintf(stderr, "%s: -shutdown-timeout: must not be negative\n", name)
+	if *shutdownTimeout < 0 || *slowHandler < 0 {
+		fmt.Fprintf(stderr, "%s: durations must not be negative (see -h)\n", name)
 		return 2
 	}
 	sa, err := parseAddr(*addr)
@@ -70,10 +71,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return 1
 	}
-	s.errlog = stderr
-	if *trace {
-		s.trace = stderr
-	}
+	s.errlog, s.trace, s.slowHandler = stderr, *trace, *slowHandler
 	stopSignals := relaySignals(loop, stderr, func(sig os.Signal) { s.shutdown(sig, *shutdownTimeout) })
 	defer stopSignals()
 	fmt.Fprintf(stdout, "listening on http://%s\n", bound)

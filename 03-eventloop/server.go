@@ -25,13 +25,15 @@ type server struct {
 	lfd    int       // -1 once shutting down
 	conns  []*conn   // indexed by descriptor
 	open   int       // how many of conns are not nil
-	trace  io.Writer // nil unless -trace
+	trace  bool      // -trace: say what the server does on the loop's lines
 	errlog io.Writer // stderr: trouble the operator should hear of
 	// sysAccept is accept from socket_*.go. Tests replace it to make
 	// accept fail.
 	sysAccept func(lfd int) (int, unix.Sockaddr, error)
 	// err is why the server stopped the loop, if it had to.
 	err error
+	// slowHandler: -slow-handler, a deliberate mistake to learn from.
+	slowHandler time.Duration
 
 	pattern alphabetTable
 	buffers bufferPool
@@ -101,7 +103,7 @@ func (s *server) pauseAccepting(err error) {
 	s.acceptPaused, s.resumeAt = true, time.Now().Add(acceptRetry)
 	s.loop.SetEvents(s.lfd, 0)
 	switch {
-	case s.trace != nil:
+	case s.trace:
 		s.tracef("accept: %v: not accepting for up to %v", err, acceptRetry)
 	case err != s.acceptErr:
 		fmt.Fprintf(s.errlog, "%s: accept: %v; retrying every %v until it succeeds\n", name, err, acceptRetry)
@@ -238,8 +240,10 @@ func (s *server) serve() error {
 	return s.err
 }
 
+// tracef notes on the -trace line of the loop's pass what the server
+// did there.
 func (s *server) tracef(format string, args ...any) {
-	if s.trace != nil {
-		fmt.Fprintf(s.trace, format+"\n", args...)
+	if s.trace {
+		s.loop.note(format, args...)
 	}
 }
