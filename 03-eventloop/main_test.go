@@ -110,3 +110,28 @@ func TestFINFollowsTheResponse(t *testing.T) {
 		t.Errorf("EOF came %v after the request: the FIN waited for the linger", d)
 	}
 }
+
+// TestSlowHandlerDelaysEveryone: with -slow-handler, GET /slow sleeps on
+// the loop, and a client that comes after it waits until it is done:
+// the lesson of the chapter, which its book page shows with numbers.
+// Without the flag, /slow is an ordinary 404.
+func TestSlowHandlerDelaysEveryone(t *testing.T) {
+	const slow = 300 * time.Millisecond
+	s := testserver.Start(t, "-slow-handler", slow.String())
+	a := testserver.Dial(t, s.Addr)
+	start := time.Now()
+	io.WriteString(a, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+	// On loopback the request is in the server's receive queue once the
+	// write returns, before b even connects.
+	b := testserver.RoundTrip(t, s.Addr, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	waited := time.Since(start)
+	if b.Status != 200 || waited < slow {
+		t.Errorf("GET / answered %d after %v: want 200 after the slow handler's %v", b.Status, waited, slow)
+	}
+	if r := testserver.ReadResponse(t, a, "GET /slow"); r.Status != 200 || !strings.Contains(r.Body, "slept 300ms on the loop") {
+		t.Errorf("GET /slow: %d %q", r.Status, r.Body)
+	}
+	if r := testserver.RoundTrip(t, testserver.Start(t).Addr, "GET /slow HTTP/1.0\r\n\r\n"); r.Status != 404 {
+		t.Errorf("GET /slow without -slow-handler: status %d, want 404", r.Status)
+	}
+}
