@@ -28,10 +28,15 @@ func (r *response) get(name string) string {
 
 // announcesClose reports whether the response says the server will close
 // the connection after it.
-func (r *response) announcesClose() bool {
+func (r *response) announcesClose() bool { return r.hasConnectionOption("close") }
+
+// hasConnectionOption reports whether a Connection header lists opt.
+// Options are a comma-separated list and case-insensitive (RFC 9110
+// §7.6.1).
+func (r *response) hasConnectionOption(opt string) bool {
 	for _, v := range r.Header["connection"] {
-		for opt := range strings.SplitSeq(v, ",") {
-			if strings.EqualFold(strings.TrimSpace(opt), "close") {
+		for o := range strings.SplitSeq(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(o), opt) {
 				return true
 			}
 		}
