@@ -27,5 +27,8 @@ func (t alphabetTable) chunk(off, remaining int64) []byte {
 		n = remaining
 	}
 	start := off % 26
-	return t[start : start+n]
+	// The slice's capacity ends where it does: appending to a chunk (the
+	// next response, behind the last piece of a body) must copy it, not
+	// write over the table that every connection reads.
+	return t[start : start+n : start+n]
 }

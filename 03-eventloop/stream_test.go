@@ -90,3 +90,15 @@ func residentBytes(pid int) (int64, error) {
 	}
 	return 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
 }
+
+// TestChunkIsNotAppendedInto: a chunk is a slice of the table that every
+// connection shares. Appending to it, as a response written behind the
+// end of a body is, must copy it, never write over the table.
+func TestChunkIsNotAppendedInto(t *testing.T) {
+	table := newAlphabetTable()
+	chunk := table.chunk(0, 10)
+	_ = append(chunk, "HTTP/1.1 200 OK"...)
+	if got := string(table[10:15]); got != "klmno" {
+		t.Errorf("after appending to a chunk, the table holds %q where the pattern has %q", got, "klmno")
+	}
+}

@@ -30,6 +30,13 @@ func TestBehavioursAreWellFormed(t *testing.T) {
 			t.Errorf("%s: no Check", b.Name)
 		}
 	}
+	// Nothing can be checked after the server has stopped.
+	all := Behaviours()
+	for i, b := range all {
+		if b.EndsServer && i != len(all)-1 {
+			t.Errorf("%s ends the server, but %d behaviours come after it", b.Name, len(all)-1-i)
+		}
+	}
 }
 
 func TestOutcome(t *testing.T) {

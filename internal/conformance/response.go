@@ -28,10 +28,15 @@ func (r *response) get(name string) string {
 
 // announcesClose reports whether the response says the server will close
 // the connection after it.
-func (r *response) announcesClose() bool {
+func (r *response) announcesClose() bool { return r.hasConnectionOption("close") }
+
+// hasConnectionOption reports whether a Connection header lists opt.
+// Options are a comma-separated list and case-insensitive (RFC 9110
+// §7.6.1).
+func (r *response) hasConnectionOption(opt string) bool {
 	for _, v := range r.Header["connection"] {
-		for opt := range strings.SplitSeq(v, ",") {
-			if strings.EqualFold(strings.TrimSpace(opt), "close") {
+		for o := range strings.SplitSeq(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(o), opt) {
 				return true
 			}
 		}
@@ -109,6 +114,11 @@ func readResponse(br *bufio.Reader, method string) (*response, error) {
 	return r, nil
 }
 
+// errStatusLine is what a response that does not start with a status
+// line fails with: a sign of a body where none belongs, or of one longer
+// than its Content-Length said.
+var errStatusLine = errors.New("malformed status line")
+
 // parseStatusLine parses "HTTP/1.1 200 OK". RFC 9112 §4 requires the
 // space after the code even when the reason phrase is empty.
 func parseStatusLine(line string) (*response, error) {
@@ -117,7 +127,7 @@ func parseStatusLine(line string) (*response, error) {
 	status, err := strconv.Atoi(code)
 	if !ok1 || !ok2 || (proto != "HTTP/1.1" && proto != "HTTP/1.0") ||
 		len(code) != 3 || err != nil || status < 100 {
-		return nil, fmt.Errorf("malformed status line %q", line)
+		return nil, fmt.Errorf("%w %q", errStatusLine, trim([]byte(line)))
 	}
 	return &response{Proto: proto, Status: status, Header: map[string][]string{}}, nil
 }

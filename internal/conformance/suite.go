@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"testing"
 	"time"
 )
@@ -23,7 +24,18 @@ import (
 type Process interface {
 	FDs() (int, error)
 	CPUTime() (time.Duration, error)
+	RSS() (int64, error) // resident memory, in bytes
 	Alive() error
+}
+
+// Stopper is a Process the suite may also stop: the behaviour that shuts
+// the server down gracefully needs it, and is skipped without it.
+type Stopper interface {
+	Process
+	Signal(os.Signal) error
+	// Wait waits up to timeout for the process to exit and returns its
+	// exit status, -1 if a signal killed it.
+	Wait(timeout time.Duration) (int, error)
 }
 
 // Target is the server under test.
@@ -46,6 +58,10 @@ type Behaviour struct {
 	Since int    // the first chapter that has it
 	Doc   string // one line, for the README's capability matrix
 	Check func(ctx context.Context, t Target) error
+	// EndsServer marks the behaviour that stops the server (graceful
+	// shutdown): it must be the last one Behaviours lists, and Run does
+	// not expect the server to be alive after it.
+	EndsServer bool
 }
 
 // ErrSkip is returned by a check that cannot run against this target.
@@ -62,10 +78,11 @@ func skipf(format string, args ...any) error {
 }
 
 // Behaviours returns the whole suite, in the order it runs: what every
-// chapter does first, then what later chapters add.
+// chapter does first, then what later chapters add, and last the
+// shutdown, which leaves no server to check anything else against.
 func Behaviours() []Behaviour {
 	var all []Behaviour
-	for _, group := range [][]Behaviour{basics, errorHandling, hostileClients, concurrency, laterChapters} {
+	for _, group := range [][]Behaviour{basics, errorHandling, hostileClients, concurrency, keepAlive, laterChapters, shutdown} {
 		all = append(all, group...)
 	}
 	return all
@@ -154,7 +171,7 @@ func Run(t *testing.T, target Target) {
 			case !o.Want:
 				t.Logf("fails, as chapter %02d should: %v", target.Chapter, o.Err)
 			}
-			if target.Process != nil {
+			if target.Process != nil && !b.EndsServer {
 				if err := target.Process.Alive(); err != nil {
 					t.Fatalf("after %s: %v", b.Name, err)
 				}

@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -71,6 +72,9 @@ type Server struct {
 	output *syncbuf.Buffer
 	done   chan struct{} // closed when the process has exited
 	state  *os.ProcessState
+	// stopped is set once the test sends a signal that asks the server
+	// to stop: its exit is then what the test wants, not a failure.
+	stopped atomic.Bool
 }
 
 // Start starts the chapter's server with the given flags and waits until
@@ -132,6 +136,9 @@ func startCmd(t testing.TB, cmd *exec.Cmd, keepRunning bool) *Server {
 		case !keepRunning:
 			select {
 			case <-s.done:
+				if s.stopped.Load() {
+					break
+				}
 				t.Errorf("the server exited during the test (%v); its output:\n%s", s.state, s.Output())
 			default:
 			}
@@ -188,8 +195,16 @@ func (s *Server) Output() string { return s.output.String() }
 // Pid is the server's process id.
 func (s *Server) Pid() int { return s.cmd.Process.Pid }
 
-// Signal sends sig to the server.
-func (s *Server) Signal(sig os.Signal) error { return s.cmd.Process.Signal(sig) }
+// Signal sends sig to the server. After SIGINT, SIGTERM or SIGKILL the
+// server may exit: that is no longer reported at cleanup as a server that
+// died during the test.
+func (s *Server) Signal(sig os.Signal) error {
+	switch sig {
+	case syscall.SIGINT, syscall.SIGTERM, syscall.SIGKILL:
+		s.stopped.Store(true)
+	}
+	return s.cmd.Process.Signal(sig)
+}
 
 // Wait waits up to timeout for the server to exit and returns its exit
 // status.
@@ -219,6 +234,25 @@ func (s *Server) FDs() (int, error) {
 		return 0, fmt.Errorf("counting descriptors needs Linux's /proc: %w", err)
 	}
 	return len(entries), nil
+}
+
+// RSS is the server's resident memory in bytes, VmRSS in
+// /proc/PID/status (Linux only; proc(5)).
+func (s *Server) RSS() (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.Pid()))
+	if err != nil {
+		return 0, fmt.Errorf("measuring resident memory needs Linux's /proc: %w", err)
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("/proc/%d/status: VmRSS %q: %w", s.Pid(), v, err)
+			}
+			return kb << 10, nil
+		}
+	}
+	return 0, fmt.Errorf("/proc/%d/status has no VmRSS (the process is a zombie?)", s.Pid())
 }
 
 // CPUTime is the CPU time the server has used, user and system, summed

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -76,6 +77,15 @@ func TestStartReportsEachFailureOnce(t *testing.T) {
 		}, [][]string{
 			{"the server exited during the test (exit status 1); its output:\n", "listening on http://", "fake: a client connected; exiting\n"},
 		}},
+		{"a server the test stops with SIGTERM", nil, func(t *testing.T, s *Server) {
+			if err := s.Signal(syscall.SIGTERM); err != nil {
+				t.Error(err)
+				return
+			}
+			if _, err := s.Wait(10 * time.Second); err != nil {
+				t.Error(err)
+			}
+		}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var r recorder
@@ -148,4 +158,16 @@ func (r *recorder) run(body func(testing.TB)) []string {
 		r.cleanups[i]()
 	}
 	return r.failures
+}
+
+func TestRSS(t *testing.T) {
+	s := Start(t)
+	rss, err := s.RSS()
+	if err != nil {
+		t.Skip(err)
+	}
+	// A Go program's resident memory is some MiB, never bytes or GiB.
+	if rss < 1<<20 || rss > 1<<30 {
+		t.Errorf("RSS() = %d bytes, want between 1 MiB and 1 GiB", rss)
+	}
 }

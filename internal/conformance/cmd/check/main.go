@@ -9,8 +9,9 @@
 // chapter should not have yet passes either way: lacking it is what the
 // chapter does, and having it means the server is ahead of the chapter
 // ("PASS  name (ahead: arrives in chapter NN)"). Behaviours that watch
-// the server's process (descriptors, CPU time) are skipped: check sees
-// the server only through its address.
+// the server's process (descriptors, CPU time, memory) or stop it
+// (graceful shutdown) are skipped: check sees the server only through
+// its address.
 package main
 
 import (
