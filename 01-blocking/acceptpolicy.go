@@ -15,9 +15,10 @@ const (
 
 // acceptPolicy says what a failed accept means for the server. Only an
 // error that says the listening socket is unusable ends it; any other,
-// even one this function has never heard of, is waited out. redis does
-// the same (connSocketAcceptHandler in src/socket.c logs the error and
-// returns to its loop), and so does nginx (ngx_event_accept in
+// even one this function has never heard of, is waited out. redis never
+// exits on an accept error either (connSocketAcceptHandler in
+// src/socket.c logs it and returns to its loop, which calls it again),
+// and nginx waits (ngx_event_accept in
 // src/event/ngx_event_accept.c logs it, and on EMFILE or ENFILE also
 // stops accepting for a while).
 func acceptPolicy(err error) acceptVerdict {

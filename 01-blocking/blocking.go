@@ -121,10 +121,11 @@ func (s *server) readRequest(fd int) (resp response, ok bool) {
 		switch {
 		case err != nil: // ECONNRESET and the like: nobody to answer
 			return response{}, false
-		case m == 0 && n == 0: // connected and closed without a word
-			return response{}, false
 		case m == 0:
-			return errorResponse(headCutShort(buf[:n], &scan)), true
+			if e := headCutShort(buf[:n], &scan); e != nil {
+				return errorResponse(e), true
+			}
+			return response{}, false // closed without a request: no answer
 		}
 		n += m
 	}

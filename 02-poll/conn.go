@@ -104,15 +104,19 @@ func (s *server) readHead(c *conn) {
 	n, err := unix.Read(c.fd, c.head[len(c.head):cap(c.head)])
 	switch {
 	case err == unix.EAGAIN || err == unix.EINTR:
-		return // nothing after all: poll will say when
+		if len(c.head) == 0 {
+			c.head = nil // nothing after all: not worth a buffer yet
+		}
+		return // poll will say when
 	case err != nil: // ECONNRESET and the like: nobody to answer
 		s.close(c)
 		return
-	case n == 0 && len(c.head) == 0: // connected and closed without a word
-		s.close(c)
-		return
 	case n == 0:
-		s.respond(c, errorResponse(headCutShort(c.head, &c.scan)), 0)
+		if e := headCutShort(c.head, &c.scan); e != nil {
+			s.respond(c, errorResponse(e), 0)
+		} else {
+			s.close(c) // closed without a request: no answer
+		}
 		return
 	}
 	c.head = c.head[:len(c.head)+n]

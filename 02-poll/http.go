@@ -88,15 +88,20 @@ func headEnd(buf []byte, scan *headScan) int {
 func headTooLarge(buf []byte, scan *headScan) *httpError {
 	e := &httpError{Status: 431, Reason: "request head larger than 8 KiB"}
 	if scan.lines == 0 && scan.start < len(buf) {
-		e = &httpError{Status: 414, Reason: "request line longer than 8 KiB"}
+		e = &httpError{Status: 414, Reason: "request line not ended within 8 KiB"}
 	}
 	e.Head = isHead(buf[scan.start:])
 	return e
 }
 
 // headCutShort is the answer to a client that closed its side in the
-// middle of the head in buf.
+// middle of the head in buf, all of it looked at by headEnd. It is nil if
+// there is nothing to answer: the client sent nothing, or nothing but the
+// empty lines that RFC 9112 §2.2 says to ignore before a request.
 func headCutShort(buf []byte, scan *headScan) *httpError {
+	if scan.lines == 0 && scan.start == len(buf) {
+		return nil
+	}
 	e := badRequest("connection closed in the middle of the request head")
 	e.Head = isHead(buf[scan.start:])
 	return e
@@ -329,7 +334,8 @@ func isUnreserved(c byte) bool {
 // Host header and of an http URI's authority (RFC 9112 §3.2, RFC 3986
 // §3.2.2–3.2.3): a name or IPv4 address, or an IP literal in brackets,
 // then optionally a colon and digits. Empty is allowed: it is the Host of
-// a request whose target has no authority.
+// a request whose target has no authority; an empty host before a port
+// is not.
 func isHostPort(s string) bool {
 	host, port := s, ""
 	if strings.HasPrefix(s, "[") {
@@ -346,7 +352,10 @@ func isHostPort(s string) bool {
 	if strings.ContainsAny(host, ":@/?") || !isURIChars(host, "") {
 		return false
 	}
-	return port == "" || port[0] == ':' && strings.Trim(port[1:], "0123456789") == ""
+	if port == "" {
+		return true
+	}
+	return (host != "" || s[0] == '[') && port[0] == ':' && strings.Trim(port[1:], "0123456789") == ""
 }
 
 // isIPLiteral reports whether s, found between brackets, is an IPv6

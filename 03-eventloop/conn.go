@@ -182,7 +182,12 @@ func (c *conn) answer() {
 			case len(head) == cap(c.in):
 				c.queue(errorResponse(headTooLarge(head, &c.scan)), 0)
 			case c.peerDone:
-				c.queue(errorResponse(headCutShort(head, &c.scan)), 0)
+				if e := headCutShort(head, &c.scan); e != nil {
+					c.queue(errorResponse(e), 0)
+					return
+				}
+				c.start, c.scan = len(c.in), headScan{} // only empty lines: nothing to answer
+				continue
 			}
 			return
 		}

@@ -126,9 +126,9 @@ func TestRefusedHeadsOfHead(t *testing.T) {
 		{"HEAD's headers too large", full("\r\nHEAD / HTTP/1.1\r\nX: "), headTooLarge,
 			httpError{Status: 431, Reason: "request head larger than 8 KiB", Head: true}},
 		{"request line too long", full("GET /"), headTooLarge,
-			httpError{Status: 414, Reason: "request line longer than 8 KiB"}},
+			httpError{Status: 414, Reason: "request line not ended within 8 KiB"}},
 		{"HEAD's request line too long", full("\nHEAD /"), headTooLarge,
-			httpError{Status: 414, Reason: "request line longer than 8 KiB", Head: true}},
+			httpError{Status: 414, Reason: "request line not ended within 8 KiB", Head: true}},
 		{"nothing but empty lines", []byte(strings.Repeat("\r\n", maxHeadBytes/2)), headTooLarge,
 			httpError{Status: 431, Reason: "request head larger than 8 KiB"}},
 		{"cut short", []byte("GET / HTTP/1.1\r\nHo"), headCutShort,
@@ -259,6 +259,25 @@ func TestParseRequest(t *testing.T) {
 // TestHostHeader lists the Host values the server accepts: uri-host
 // [":" port] (RFC 9112 §3.2, RFC 3986 §3.2.2). The values it refuses are
 // in TestParseRequestErrors.
+// TestNothingToAnswerAfterEmptyLines: a client that sends nothing, or
+// only empty lines, and then closes has made no request: it gets no 400.
+func TestNothingToAnswerAfterEmptyLines(t *testing.T) {
+	for _, buf := range []string{"", "\r\n", "\n\r\n\n"} {
+		var scan headScan
+		headEnd([]byte(buf), &scan)
+		if e := headCutShort([]byte(buf), &scan); e != nil {
+			t.Errorf("closed after %q: %v, want nothing to answer", buf, e)
+		}
+	}
+	for _, buf := range []string{"\r", "\r\nG", "\n\r\r\n"} {
+		var scan headScan
+		headEnd([]byte(buf), &scan)
+		if e := headCutShort([]byte(buf), &scan); e == nil || e.Status != 400 {
+			t.Errorf("closed after %q: %v, want 400", buf, e)
+		}
+	}
+}
+
 func TestHostHeader(t *testing.T) {
 	for _, host := range []string{
 		"", "example.com", "example.com:8080", "example.com:", "127.0.0.1:80", "[::1]", "[::1]:8080",
@@ -279,6 +298,7 @@ func TestParseRequestErrors(t *testing.T) {
 		{"\r\n\r\n", 400},
 		{"\n", 400},
 		{"GET\r\n\r\n", 400},
+		{"GET / HTTP/1.1\r\nHost: :80\r\n\r\n", 400},
 		{"GET /\r\n\r\n", 400},
 		{"GET  / HTTP/1.1\r\nHost: h\r\n\r\n", 400},
 		{"GET / HTTP/1.1 extra\r\nHost: h\r\n\r\n", 400},

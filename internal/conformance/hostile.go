@@ -19,7 +19,7 @@ var hostileClients = []Behaviour{
 	{Name: "reset-mid-response", Since: 1, Check: checkResetMidResponse,
 		Doc: "a client that resets the connection while the response arrives leaves the server serving"},
 	{Name: "half-close", Since: 1, Check: checkHalfClose,
-		Doc: "a client that shuts down its sending side after its request still gets the whole response; halfway through its head, it gets 400"},
+		Doc: "a client that shuts down its sending side after its request still gets the whole response; halfway through its head, it gets 400; after only empty lines, no answer"},
 	{Name: "silent-client", Since: 1, Check: checkSilentClient,
 		Doc: "a client that connects and closes (or resets) without a word leaves the server serving"},
 	{Name: "byte-at-a-time", Since: 1, Check: checkByteAtATime,
@@ -118,7 +118,26 @@ func checkHalfClose(ctx context.Context, t Target) error {
 	if r.Status != 200 {
 		return fmt.Errorf("got status %d, want 200", r.Status)
 	}
-	return refusals(cutShortHeads)(ctx, t)
+	if err := refusals(cutShortHeads)(ctx, t); err != nil {
+		return err
+	}
+	// Empty lines and a FIN are no request (RFC 9112 §2.2 says to
+	// ignore empty lines before one): nothing to answer, only a close.
+	c, err = dial(ctx, t.Addr)
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	if err := c.send("\r\n\r\n"); err != nil {
+		return err
+	}
+	if err := c.tcp.CloseWrite(); err != nil {
+		return fmt.Errorf("shutdown(SHUT_WR): %w", err)
+	}
+	if err := c.expectClosed(); err != nil {
+		return fmt.Errorf("empty lines, then a FIN: %w", err)
+	}
+	return nil
 }
 
 // cutShortHeads are requests whose client shuts down its sending side
