@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/eventloops-from-scratch/eventloops/internal/conformance"
+	"github.com/eventloops-from-scratch/eventloops/internal/testserver"
 	"golang.org/x/sys/unix"
 )
 
@@ -142,4 +143,42 @@ func (fd fdReader) Read(p []byte) (int, error) {
 		return 0, io.EOF
 	}
 	return n, nil
+}
+
+// TestIdleKeepAliveHoldsNoBuffer: a connection takes a read buffer when
+// bytes arrive and gives it back once everything in it is answered, so
+// an idle keep-alive connection holds none; a head still arriving keeps
+// its buffer.
+func TestIdleKeepAliveHoldsNoBuffer(t *testing.T) {
+	serverSide, client := socketPair(t)
+	tl := startLoop(t, false, nil)
+	s := &server{loop: tl.EventLoop, lfd: -1, errlog: io.Discard, pattern: newAlphabetTable()}
+	tl.onLoop(t, func() { s.add(serverSide) })
+	holds := func() (buffered bool) {
+		tl.onLoop(t, func() { buffered = s.conns[serverSide].in != nil })
+		return buffered
+	}
+	if holds() {
+		t.Fatal("a connection that has sent nothing holds a read buffer")
+	}
+	br := bufio.NewReader(fdReader(client))
+	unix.SetNonblock(client, false)
+	for range 3 {
+		write(t, client, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil || resp.StatusCode != 200 || resp.Close {
+			t.Fatalf("response: %v, %v", resp, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		if holds() {
+			t.Error("a keep-alive connection with everything answered still holds its read buffer")
+		}
+	}
+	write(t, client, "GET / HTTP/1.1\r\nHo")
+	testserver.WaitFor(t, 10*time.Second, "the half head to be read", holds)
+	tl.onLoop(t, func() {
+		if n := len(s.buffers.free); n != 0 {
+			t.Errorf("%d buffers in the pool while the only connection holds one", n)
+		}
+	})
 }

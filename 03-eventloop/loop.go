@@ -144,8 +144,9 @@ func (l *EventLoop) SetBeforeWait(f func(now time.Time) time.Duration) { l.befor
 
 // Post runs f on the loop's goroutine, after the loop's current pass if
 // it is running one, or at once if it is asleep in poll. It can be
-// called from any goroutine. Functions posted by one goroutine run in
-// the order it posted them.
+// called from any goroutine, but not after Close. Functions posted by
+// one goroutine run in the order they were posted. What is posted after
+// Run has returned never runs.
 func (l *EventLoop) Post(f func()) {
 	l.mu.Lock()
 	l.posted = append(l.posted, f)

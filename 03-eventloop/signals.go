@@ -19,8 +19,9 @@ import (
 func relaySignals(loop *EventLoop, stderr io.Writer, onFirst func(os.Signal)) (stop func()) {
 	ch := make(chan os.Signal, 2)
 	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM)
-	done := make(chan struct{})
+	done, exited := make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(exited)
 		select {
 		case sig := <-ch:
 			loop.Post(func() { onFirst(sig) })
@@ -34,9 +35,13 @@ func relaySignals(loop *EventLoop, stderr io.Writer, onFirst func(os.Signal)) (s
 		case <-done:
 		}
 	}()
+	// Wait for the goroutine to be gone: a Post after the loop has closed
+	// its wake-up descriptor would write to a number that may have been
+	// given to another file since.
 	return func() {
 		signal.Stop(ch)
 		close(done)
+		<-exited
 	}
 }
 

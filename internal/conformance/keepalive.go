@@ -231,7 +231,8 @@ func checkHTTP10KeepAlive(ctx context.Context, t Target) error {
 		return err
 	}
 	defer c.close()
-	// Spelled as ApacheBench's -k sends it: options are case-insensitive.
+	// Capitalised: connection options are case-insensitive (RFC 9110
+	// §7.6.1).
 	r, err := c.exchange("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n")
 	if err != nil {
 		return err
@@ -316,7 +317,8 @@ func checkPipeliningNeverReader(ctx context.Context, t Target) error {
 		}
 	}
 	// At last the client reads: the first responses must be there, and
-	// none says the server closes.
+	// none says the server closes (readExchange expects that of the
+	// last of xs only, which is not read).
 	xs := slices.Repeat([]exchange{bytesExchange(floodBytes)}, 101)
 	for i := range 100 {
 		if err := readExchange(c, xs, i); err != nil {
@@ -365,7 +367,9 @@ func flood(c *conn, limit int64) (int64, error) {
 			return sent, err
 		}
 		_ = c.tcp.SetWriteDeadline(time.Now().Add(floodStall))
-		n, err := c.tcp.Write(chunk)
+		// After a partial write, the next one goes on from where it
+		// stopped, so that every request arrives whole.
+		n, err := c.tcp.Write(chunk[sent%int64(len(chunk)):])
 		sent += int64(n)
 		if isTimeout(err) && n == 0 {
 			break

@@ -80,6 +80,9 @@ func TestChecksCatchFlaws(t *testing.T) {
 		{flawTermListens, "graceful-shutdown", "new connections are still accepted"},
 	} {
 		t.Run(tc.flaw+"/"+tc.behaviour, func(t *testing.T) {
+			// Most of the time goes on waiting for what a flawed server
+			// does not do: wait side by side.
+			t.Parallel()
 			b := behaviour(t, tc.behaviour)
 			o := Check(t.Context(), startReference(t, tc.flaw), b)
 			switch {
