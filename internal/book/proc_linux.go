@@ -165,14 +165,6 @@ func (s *Session) serverConns() ([]serverConn, error) {
 	return conns, nil
 }
 
-// WaitConnected waits until n clients are connected to the server.
-func (s *Session) WaitConnected(n int) error {
-	return s.WaitUntil(fmt.Sprintf("%d clients are connected", n), func() (bool, error) {
-		conns, err := s.serverConns()
-		return len(conns) == n, err
-	})
-}
-
 // WaitAllRead waits until the server has read every byte its clients
 // sent, and at least one client is connected: on loopback, what a client
 // has written is in the server's receive queue by the time the write
