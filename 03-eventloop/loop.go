@@ -190,6 +190,8 @@ func (l *EventLoop) Stop() {
 
 // region: Run
 
+// region: loopRun
+
 // Run waits and dispatches, pass after pass, until Stop. Each pass: ask
 // the before-wait function how long the loop may sleep, wait in poll for
 // any registered descriptor, then call the handler of each one that is
@@ -226,6 +228,8 @@ func (l *EventLoop) Run() error {
 	return nil
 }
 
+// endregion: loopRun
+
 // collect builds this pass's poll set from the registered descriptors,
 // and remembers which registration each entry was made for.
 func (l *EventLoop) collect() {
@@ -245,6 +249,8 @@ func (l *EventLoop) collect() {
 		l.batch = append(l.batch, r.gen)
 	}
 }
+
+// region: dispatch
 
 // dispatch calls the handler of every descriptor poll reported. A
 // handler may unregister or close any descriptor, including one further
@@ -276,6 +282,8 @@ func (l *EventLoop) dispatch() {
 		}
 	}
 }
+
+// endregion: dispatch
 
 // endregion: Run
 
