@@ -37,7 +37,6 @@ type EventLoop struct {
 	// handlers is indexed by descriptor, as in redis's ae.c: descriptors
 	// are small integers and the kernel reuses the lowest free one.
 	handlers []registration
-	watched  int           // how many descriptors are registered
 	pfds     []unix.PollFd // the descriptors of this pass, rebuilt each pass
 	batch    []uint64      // the generation of each pfds entry when it was built
 	gen      uint64        // bumped at each Register
@@ -103,7 +102,6 @@ func (l *EventLoop) Register(fd int, events Events, name string, h Handler) erro
 	}
 	l.gen++
 	l.handlers[fd] = registration{gen: l.gen, events: events, name: name, handler: h}
-	l.watched++
 	return nil
 }
 
@@ -119,7 +117,6 @@ func (l *EventLoop) SetEvents(fd int, events Events) {
 func (l *EventLoop) Unregister(fd int) {
 	l.mustBeRegistered(fd, "unregister")
 	l.handlers[fd] = registration{}
-	l.watched--
 }
 
 // endregion: Register
