@@ -96,6 +96,8 @@ func (c *conn) ready(ev Events) {
 
 // endregion: ready
 
+// region: events
+
 // events is what the connection waits for. POLLOUT only while there is
 // something to write: a socket with room in its buffer is writable nearly
 // all the time, and asking for POLLOUT then would make poll return at
@@ -126,6 +128,8 @@ func (c *conn) canAnswer() bool {
 func (c *conn) idle() bool {
 	return c.state == open && c.start == len(c.in) && len(c.out) == 0 && c.stream == 0
 }
+
+// endregion: events
 
 // region: read
 
@@ -324,6 +328,8 @@ func (c *conn) drain() {
 
 // endregion: linger
 
+// region: close
+
 // close unregisters the connection from the loop, then closes it: in that
 // order, since its number may be given to the next connection accepted.
 func (c *conn) close() {
@@ -336,6 +342,8 @@ func (c *conn) close() {
 	closeFD(c.fd)
 	c.s.forget(c)
 }
+
+// endregion: close
 
 func (c *conn) releaseBuffer() {
 	if c.in != nil {

@@ -130,6 +130,60 @@ func listenQueue(port string) (int, error) {
 	return 0, fmt.Errorf("no socket listens on port %d", p)
 }
 
+// serverConn is one of the server's accepted (or still queued)
+// connections, as /proc/net/tcp lists it: the bytes received that the
+// server has not read yet.
+type serverConn struct{ unread int }
+
+// serverConns lists the established connections whose local port is the
+// server's. A connection still in the listen backlog is listed too: the
+// kernel has finished its handshake.
+func (s *Session) serverConns() ([]serverConn, error) {
+	p, err := strconv.Atoi(s.realPort)
+	if err != nil {
+		return nil, err
+	}
+	b, err := os.ReadFile("/proc/net/tcp")
+	if err != nil {
+		return nil, err
+	}
+	wantLocal := fmt.Sprintf(":%04X", p)
+	var conns []serverConn
+	for _, line := range strings.Split(string(b), "\n")[1:] {
+		// sl local_address rem_address st tx_queue:rx_queue ...
+		f := strings.Fields(line)
+		if len(f) < 5 || !strings.HasSuffix(f[1], wantLocal) || f[3] != "01" { // 01: ESTABLISHED
+			continue
+		}
+		_, rx, _ := strings.Cut(f[4], ":")
+		n, err := strconv.ParseInt(rx, 16, 64)
+		if err != nil {
+			return nil, err
+		}
+		conns = append(conns, serverConn{unread: int(n)})
+	}
+	return conns, nil
+}
+
+// WaitAllRead waits until the server has read every byte its clients
+// sent, and at least one client is connected: on loopback, what a client
+// has written is in the server's receive queue by the time the write
+// returns, so this says that the server has taken it.
+func (s *Session) WaitAllRead() error {
+	return s.WaitUntil("the server has read what its clients sent", func() (bool, error) {
+		conns, err := s.serverConns()
+		if err != nil || len(conns) == 0 {
+			return false, err
+		}
+		for _, c := range conns {
+			if c.unread > 0 {
+				return false, nil
+			}
+		}
+		return true, nil
+	})
+}
+
 // probeStrace finds out whether strace may attach to a running process:
 // containers and ptrace_scope often forbid it.
 func probeStrace() error {

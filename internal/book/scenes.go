@@ -19,6 +19,12 @@ func hasLine(pattern string) func(string) bool {
 // tracing only calls, one curl in terminal 3. done waits until the trace
 // has reached the point where it ends the same way every time.
 func (s *Session) straceOneRequest(chapter, calls string, done func(strace, server *Proc) error) error {
+	return s.straceClient(chapter, calls, "curl -s http://127.0.0.1:8080/", done)
+}
+
+// straceClient is straceOneRequest with another client command in
+// terminal 3.
+func (s *Session) straceClient(chapter, calls, client string, done func(strace, server *Proc) error) error {
 	srv, err := s.StartServer(chapter)
 	if err != nil {
 		return err
@@ -36,7 +42,7 @@ func (s *Session) straceOneRequest(chapter, calls string, done func(strace, serv
 	if err != nil {
 		return err
 	}
-	if err := sh.Run("curl -s http://127.0.0.1:8080/"); err != nil {
+	if err := sh.Run(client); err != nil {
 		return err
 	}
 	if err := done(st, srv); err != nil {

@@ -77,7 +77,9 @@ func (s *Session) showOutput(output string) {
 		return
 	}
 	if s.realPort != "" {
-		realPort := regexp.MustCompile(`([:/(])` + s.realPort + `\b`)
+		// After a colon, a slash or a parenthesis (ss, strace), and
+		// after "port " (curl's "Failed to connect to 127.0.0.1 port N").
+		realPort := regexp.MustCompile(`([:/(]|\bport )` + s.realPort + `\b`)
 		output = realPort.ReplaceAllString(output, "${1}"+shownPort)
 	}
 	s.out.WriteString(output)
@@ -287,6 +289,16 @@ func (p *Proc) Interrupt() error {
 		return nil
 	case <-p.s.ctx.Done():
 		return fmt.Errorf("%s did not exit after SIGINT: %w", p.shown, p.s.ctx.Err())
+	}
+}
+
+// Wait waits for the process to exit and returns its exit status.
+func (p *Proc) Wait() (int, error) {
+	select {
+	case <-p.done:
+		return p.cmd.ProcessState.ExitCode(), nil
+	case <-p.s.ctx.Done():
+		return 0, fmt.Errorf("%s did not exit: %w", p.shown, p.s.ctx.Err())
 	}
 }
 

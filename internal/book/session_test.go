@@ -31,6 +31,25 @@ func TestCommandsRunAsTheReaderTypesThem(t *testing.T) {
 	}
 }
 
+// TestOutputShowsTheServersPortAs8080: where a command prints the
+// server's real port, the reader sees 8080; other numbers stay.
+func TestOutputShowsTheServersPortAs8080(t *testing.T) {
+	s := &Session{parent: context.Background()}
+	s.serverAt("03-eventloop", "4242", "43210")
+	for printed, want := range map[string]string{
+		"LISTEN 0 4096 127.0.0.1:43210 0.0.0.0:*\n":                                  "LISTEN 0 4096 127.0.0.1:8080 0.0.0.0:*\n",
+		"sin_port=htons(43210)\n":                                                    "sin_port=htons(8080)\n",
+		"curl: (7) Failed to connect to 127.0.0.1 port 43210 after 0 ms: Couldn't\n": "curl: (7) Failed to connect to 127.0.0.1 port 8080 after 0 ms: Couldn't\n",
+		"432100 bytes, 43210 new\n":                                                  "432100 bytes, 43210 new\n",
+	} {
+		s.out.Reset()
+		s.showOutput(printed)
+		if got := s.out.String(); got != want {
+			t.Errorf("%q is shown as %q, want %q", printed, got, want)
+		}
+	}
+}
+
 // TestCurlReachesTheRealPortWithTheShownHost runs curl as a scenario does,
 // against a listener on a port the kernel picks, and checks the request
 // that arrives: it must name 127.0.0.1:8080, as the reader's does.
