@@ -111,6 +111,8 @@ func (c *conn) serve() {
 
 // endregion: ready
 
+// region: events
+
 // events is what the connection waits for. POLLOUT only while there is
 // something to write: a socket with room in its buffer is writable nearly
 // all the time, and asking for POLLOUT then would make poll return at
@@ -149,6 +151,8 @@ func (c *conn) waiting() bool {
 func (c *conn) idle() bool {
 	return c.waiting() && c.start == len(c.in)
 }
+
+// endregion: events
 
 // region: read
 
@@ -370,6 +374,8 @@ func (c *conn) drain() {
 
 // endregion: linger
 
+// region: close
+
 // close unregisters the connection from the loop, then closes it: in that
 // order, since its number may be given to the next connection accepted.
 func (c *conn) close() {
@@ -387,6 +393,8 @@ func (c *conn) close() {
 	closeFD(c.fd)
 	c.s.forget(c)
 }
+
+// endregion: close
 
 // region: idleTimeout
 

@@ -182,3 +182,34 @@ func TestIdleKeepAliveHoldsNoBuffer(t *testing.T) {
 		}
 	})
 }
+
+// TestPipelineThenHalfClose: a client that sends its requests and then
+// shuts down its sending side still gets every answer, in order, and
+// then the server closes: the FIN means "no more requests", not "gone".
+func TestPipelineThenHalfClose(t *testing.T) {
+	serverSide, client := socketPair(t)
+	tl := startLoop(t, false, nil)
+	s := &server{loop: tl.EventLoop, lfd: -1, errlog: io.Discard, pattern: newAlphabetTable()}
+	tl.onLoop(t, func() { s.add(serverSide) })
+	write(t, client, "GET /bytes?n=100000 HTTP/1.1\r\nHost: x\r\n\r\nGET /no HTTP/1.1\r\nHost: x\r\n\r\n\r\n")
+	if err := unix.Shutdown(client, unix.SHUT_WR); err != nil {
+		t.Fatal(err)
+	}
+	unix.SetNonblock(client, false)
+	tv := unix.NsecToTimeval((10 * time.Second).Nanoseconds())
+	unix.SetsockoptTimeval(client, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv)
+	br := bufio.NewReader(fdReader(client))
+	for i, want := range []int{200, 404} {
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("response %d: %v", i+1, err)
+		}
+		n, _ := io.Copy(io.Discard, resp.Body)
+		if resp.StatusCode != want || n != resp.ContentLength {
+			t.Fatalf("response %d: status %d with %d of %d body bytes, want %d", i+1, resp.StatusCode, n, resp.ContentLength, want)
+		}
+	}
+	if n, err := br.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+		t.Errorf("after the last answer: read %d bytes, %v; want the server to close (EOF)", n, err)
+	}
+}

@@ -37,7 +37,6 @@ type EventLoop struct {
 	// handlers is indexed by descriptor, as in redis's ae.c: descriptors
 	// are small integers and the kernel reuses the lowest free one.
 	handlers []registration
-	watched  int           // how many descriptors are registered
 	pfds     []unix.PollFd // the descriptors of this pass, rebuilt each pass
 	batch    []uint64      // the generation of each pfds entry when it was built
 	gen      uint64        // bumped at each Register
@@ -111,7 +110,6 @@ func (l *EventLoop) Register(fd int, events Events, name string, h Handler) erro
 	}
 	l.gen++
 	l.handlers[fd] = registration{gen: l.gen, events: events, name: name, handler: h}
-	l.watched++
 	return nil
 }
 
@@ -127,7 +125,6 @@ func (l *EventLoop) SetEvents(fd int, events Events) {
 func (l *EventLoop) Unregister(fd int) {
 	l.mustBeRegistered(fd, "unregister")
 	l.handlers[fd] = registration{}
-	l.watched--
 }
 
 // endregion: Register
@@ -192,6 +189,8 @@ func (l *EventLoop) Stop() {
 
 // region: Run
 
+// region: loopRun
+
 // Run waits and dispatches, pass after pass, until Stop. Each pass: run
 // the timers that are due and the next-tick work, wait in poll for any
 // registered descriptor, no longer than until the next timer, then call
@@ -236,6 +235,8 @@ func (l *EventLoop) Run() error {
 	return nil
 }
 
+// endregion: loopRun
+
 // collect builds this pass's poll set from the registered descriptors,
 // and remembers which registration each entry was made for.
 func (l *EventLoop) collect() {
@@ -255,6 +256,8 @@ func (l *EventLoop) collect() {
 		l.batch = append(l.batch, r.gen)
 	}
 }
+
+// region: dispatch
 
 // dispatch calls the handler of every descriptor poll reported. A
 // handler may unregister or close any descriptor, including one further
@@ -286,6 +289,8 @@ func (l *EventLoop) dispatch() {
 		}
 	}
 }
+
+// endregion: dispatch
 
 // endregion: Run
 

@@ -120,7 +120,9 @@ func TestSlowHandlerDelaysEveryone(t *testing.T) {
 	s := testserver.Start(t, "-slow-handler", slow.String())
 	a := testserver.Dial(t, s.Addr)
 	start := time.Now()
-	io.WriteString(a, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+	if _, err := io.WriteString(a, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
 	// On loopback the request is in the server's receive queue once the
 	// write returns, before b even connects.
 	b := testserver.RoundTrip(t, s.Addr, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")

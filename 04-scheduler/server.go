@@ -52,6 +52,8 @@ type server struct {
 	exitLine     string
 }
 
+// region: newServer
+
 func newServer(loop *EventLoop, lfd int) (*server, error) {
 	s := &server{loop: loop, lfd: lfd, pattern: newAlphabetTable(), errlog: io.Discard, sysAccept: accept}
 	if err := loop.Register(lfd, Readable, "listener", s.acceptAll); err != nil {
@@ -59,6 +61,8 @@ func newServer(loop *EventLoop, lfd int) (*server, error) {
 	}
 	return s, nil
 }
+
+// endregion: newServer
 
 // region: acceptAll
 
@@ -118,6 +122,8 @@ func (s *server) resumeAccepting() {
 	}
 }
 
+// region: addForget
+
 func (s *server) add(fd int) {
 	// Nagle's algorithm holds back a small segment while an earlier one
 	// is unacknowledged; with keep-alive, a response's last small segment
@@ -149,6 +155,8 @@ func (s *server) forget(c *conn) {
 		s.loop.Stop()
 	}
 }
+
+// endregion: addForget
 
 // region: shutdown
 

@@ -11,10 +11,11 @@ import (
 // region: relaySignals
 
 // relaySignals turns SIGINT and SIGTERM into work on the loop: the first
-// one runs onFirst there, through Post, like any other event. Go's
-// runtime receives the signal on a thread of its own and hands it to a
-// channel (os/signal), so this goroutine waits on the channel and never
-// touches the server itself. A second signal means "now": it exits at
+// one runs onFirst there, through Post, like any other event. The kernel
+// delivers a signal to any thread that does not block it (signal(7));
+// Go's handler, on whichever thread that is, only queues it, and the
+// os/signal package sends it on the channel. This goroutine waits on the
+// channel and never touches the server itself. A second signal means "now": it exits at
 // once, even if the loop is stuck. The returned function stops relaying.
 func relaySignals(loop *EventLoop, stderr io.Writer, onFirst func(os.Signal)) (stop func()) {
 	ch := make(chan os.Signal, 2)
