@@ -3,6 +3,7 @@ package main
 import (
 	"container/heap"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -162,7 +163,8 @@ func (l *EventLoop) waitTimeout(now time.Time) int {
 	if d <= 0 {
 		return 0
 	}
-	return int((d + time.Millisecond - 1) / time.Millisecond)
+	// poll takes an int; macOS refuses more than about 24.8 days.
+	return int(min((d+time.Millisecond-1)/time.Millisecond, math.MaxInt32))
 }
 
 // endregion: waitTimeout

@@ -249,7 +249,7 @@ func TestSelfSettingTimerCannotStarveIO(t *testing.T) {
 func TestSleeperThatLeavesIsNotAnsweredOnANewConnection(t *testing.T) {
 	tl := startLoop(t, false, nil)
 	s := &server{loop: tl.EventLoop, lfd: -1, errlog: io.Discard, pattern: newAlphabetTable()}
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	fds, err := newSocketPair()
 	if err != nil {
 		t.Fatal(err)
 	}
