@@ -43,7 +43,8 @@ type EventLoop struct {
 	gen      uint64        // bumped at each Register
 
 	// Time: timers in a heap, next-tick work, and the loop's idea of now,
-	// read from clock (time.Now, or a test's fake) once per pass.
+	// read from clock (time.Now, or a test's fake) at the start of each
+	// pass and when poll returns.
 	timers             timerHeap
 	timerSeq           uint64
 	nextTicks, ticking []func()
