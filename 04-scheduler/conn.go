@@ -62,6 +62,7 @@ type conn struct {
 	// lingering close. close stops them all.
 	sleeping, idleTimer, lingerTimer *Timer
 	idleSince                        time.Time // when the connection began to wait for a request
+	lastProgress                     time.Time // when a write last took bytes
 }
 
 // endregion: conn
@@ -99,7 +100,9 @@ func (c *conn) serve() {
 		}
 	}
 	if c.waiting() && c.idleSince.IsZero() {
-		c.idleSince = c.s.loop.Now()
+		// The clock, not the pass's cached Now: after a long pass, Now
+		// could be far behind, and the timeout would end early.
+		c.idleSince = c.s.loop.clock()
 	}
 	if c.s.shuttingDown && c.idle() {
 		// A lingering close, not a plain one: a request the client sent
@@ -181,8 +184,10 @@ func (c *conn) read() bool {
 		c.close()
 		return false
 	case n == 0:
+		// The client's FIN: it sends nothing more, but may still read
+		// (a half-close), so what it asked for is answered, a /sleep too.
 		c.peerDone = true
-		if c.start == len(c.in) && len(c.out) == 0 && c.stream == 0 {
+		if c.start == len(c.in) && len(c.out) == 0 && c.stream == 0 && c.sleeping == nil {
 			c.close() // between requests: a normal end
 			return false
 		}
@@ -247,7 +252,7 @@ func (c *conn) answer() {
 		}
 		c.queue(r, stream)
 	}
-	if c.peerDone && !c.lastSent {
+	if c.peerDone && !c.lastSent && c.sleeping == nil {
 		// Everything is answered and the client will send nothing more:
 		// close after what is queued.
 		c.lastSent = true
@@ -264,6 +269,7 @@ func (c *conn) queue(r response, stream int64) {
 	c.out = appendResponse(c.out, &r, c.s.loop.Now())
 	c.stream = stream
 	c.off = 0
+	c.lastProgress = c.s.loop.Now() // the send timeout counts from here
 }
 
 // region: answerAfter
@@ -276,6 +282,7 @@ func (c *conn) queue(r response, stream int64) {
 func (c *conn) answerAfter(d time.Duration, r response) {
 	c.sleeping = c.s.loop.AfterFunc(d, func() {
 		c.sleeping = nil
+		r.Close = r.Close || c.s.shuttingDown // the server closes after it
 		c.queue(r, 0)
 		c.budget = writeBudget
 		c.serve()
@@ -321,6 +328,7 @@ func (c *conn) flush() bool {
 			return false
 		}
 		c.out = c.out[n:]
+		c.lastProgress = c.s.loop.Now()
 		c.budget -= n
 	}
 }
@@ -415,7 +423,16 @@ func (c *conn) close() {
 func (c *conn) checkIdle() {
 	timeout := c.s.idleTimeout
 	if !c.waiting() || c.idleSince.IsZero() {
-		c.idleTimer = c.s.loop.AfterFunc(timeout, c.checkIdle) // busy: look again later
+		// Busy: a response is pending or being written. A client that
+		// has stopped reading it makes no progress: it is closed after
+		// the same timeout (nginx's send_timeout), or it would hold its
+		// descriptor forever.
+		if (len(c.out) > 0 || c.stream > 0) && c.s.loop.Now().Sub(c.lastProgress) >= timeout {
+			c.idleTimer = nil
+			c.close()
+			return
+		}
+		c.idleTimer = c.s.loop.AfterFunc(timeout, c.checkIdle)
 		return
 	}
 	if left := c.idleSince.Add(timeout).Sub(c.s.loop.Now()); left > 0 {
@@ -423,8 +440,10 @@ func (c *conn) checkIdle() {
 		return
 	}
 	c.idleTimer = nil
-	if c.start == len(c.in) {
-		c.close() // nothing sent since the last answer
+	if c.start+c.scan.start == len(c.in) && c.scan.lines == 0 {
+		// Nothing since the last answer, or only the empty lines that
+		// RFC 9112 §2.2 says to ignore: no request to answer.
+		c.close()
 		return
 	}
 	e := &httpError{Status: 408, Reason: "no complete request head within " + timeout.String()}

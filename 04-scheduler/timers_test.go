@@ -3,12 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/eventloops-from-scratch/eventloops/internal/syncbuf"
-	"golang.org/x/sys/unix"
 )
 
 // The timer tests drive the loop's clock by hand: a fake clock that moves
@@ -240,46 +238,6 @@ func TestSelfSettingTimerCannotStarveIO(t *testing.T) {
 	case <-served:
 	case <-time.After(10 * time.Second):
 		t.Fatal("a 0 ms timer that sets itself again starved a readable socket")
-	}
-}
-
-// TestSleeperThatLeavesIsNotAnsweredOnANewConnection: a client asks for
-// /sleep and resets at once. Its descriptor number goes to the next
-// connection; when the sleep is over, nothing may be written there.
-func TestSleeperThatLeavesIsNotAnsweredOnANewConnection(t *testing.T) {
-	tl := startLoop(t, false, nil)
-	s := &server{loop: tl.EventLoop, lfd: -1, errlog: io.Discard, pattern: newAlphabetTable()}
-	fds, err := newSocketPair()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sleeper, sleeperPeer := fds[0], fds[1]
-	tl.onLoop(t, func() { s.add(sleeper) })
-	write(t, sleeperPeer, "GET /sleep?ms=200 HTTP/1.1\r\nHost: x\r\n\r\n")
-	waitFor(t, tl, "the sleep to start", func() bool { c := s.conns[sleeper]; return c != nil && c.sleeping != nil })
-	// The client leaves: the server sees the end of the stream, or an
-	// error, and closes its side.
-	unix.SetsockoptLinger(sleeperPeer, unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
-	unix.Close(sleeperPeer)
-	waitFor(t, tl, "the server to close the sleeper", func() bool { return s.conns[sleeper] == nil || s.conns[sleeper].state == closed })
-
-	newcomer, newcomerPeer := socketPair(t)
-	if newcomer != sleeper {
-		t.Skipf("the new socket got descriptor %d, not the closed one's %d: nothing to show", newcomer, sleeper)
-	}
-	tl.onLoop(t, func() { s.add(newcomer) })
-	time.Sleep(400 * time.Millisecond) // a window for the stale answer to arrive, not synchronisation
-	var buf [512]byte
-	if n, err := unix.Read(newcomerPeer, buf[:]); n > 0 {
-		t.Fatalf("the new connection received %q, meant for the client that left", buf[:n])
-	} else if err != unix.EAGAIN {
-		t.Fatalf("read on the new connection: %d, %v; want nothing (EAGAIN)", n, err)
-	}
-	write(t, newcomerPeer, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-	waitFor(t, tl, "the newcomer's answer", func() bool { c := s.conns[newcomer]; return c == nil || c.state != open })
-	n, _ := unix.Read(newcomerPeer, buf[:])
-	if got := string(buf[:max(n, 0)]); !strings.HasPrefix(got, "HTTP/1.1 200 OK") || strings.Contains(got, "slept") {
-		t.Errorf("the new connection got %q, want its own 200 only", got)
 	}
 }
 
