@@ -74,20 +74,20 @@ func TestTimerWheel(t *testing.T) {
 	report := tidy(string(out))
 	switch {
 	case ctx.Err() != nil:
-		t.Fatalf("go test %s did not finish within 4 minutes:\n%s", strings.Join(args, " "), report)
+		t.Fatalf("go %s did not finish within 4 minutes:\n%s", strings.Join(args, " "), report)
 	case err == nil:
 		for _, name := range append([]string{"TestWheel"}, chapterTimerTests...) {
 			if !strings.Contains(report, "--- PASS: "+name+" ") {
 				t.Errorf("%s did not run: the chapter's timer tests must stay, and pass", name)
 			}
 		}
-		t.Logf("go test %s in 04-scheduler, with the wheel's test added:\n%s", strings.Join(args, " "), passes(report))
+		t.Logf("go %s in 04-scheduler, with the wheel's test added:\n%s", strings.Join(args, " "), passes(report))
 		return
 	}
 	if missing := undefined.FindAllString(report, -1); len(missing) > 0 {
-		t.Fatalf("04-scheduler has no timer wheel yet: the test needs, in timers.go, a constant wheelTick (a time.Duration: the time one slot of the wheel covers) and a method\n\n\tfunc (l *EventLoop) timerSlots() []int\n\nthat says how many timers each slot holds, in slot order. The compiler says:\n%s", report)
+		t.Fatalf("04-scheduler has no timer wheel yet: the test needs a constant wheelTick in timers.go (a time.Duration: the time one slot of the wheel covers), and a method, in timers_test.go,\n\n\tfunc (l *EventLoop) timerSlots() []int\n\nthat says how many timers each slot holds, in slot order. The compiler says:\n%s", report)
 	}
-	t.Fatalf("go test %s in 04-scheduler, with the wheel's test added:\n%s", strings.Join(args, " "), report)
+	t.Fatalf("go %s in 04-scheduler, with the wheel's test added:\n%s", strings.Join(args, " "), report)
 }
 
 // undefined matches the compiler's complaint about what the test needs.
