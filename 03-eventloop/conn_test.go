@@ -137,6 +137,9 @@ type fdReader int
 
 func (fd fdReader) Read(p []byte) (int, error) {
 	n, err := unix.Read(int(fd), p)
+	for err == unix.EINTR { // the Go runtime's signals interrupt blocking calls
+		n, err = unix.Read(int(fd), p)
+	}
 	if err != nil {
 		return 0, err
 	}

@@ -102,7 +102,11 @@ func newSocketPair() ([2]int, error) {
 
 func write(t *testing.T, fd int, s string) {
 	t.Helper()
-	if _, err := unix.Write(fd, []byte(s)); err != nil {
+	_, err := unix.Write(fd, []byte(s))
+	for err == unix.EINTR {
+		_, err = unix.Write(fd, []byte(s))
+	}
+	if err != nil {
 		t.Fatalf("write: %v", err)
 	}
 }

@@ -236,7 +236,7 @@ func (s *server) closeAll() {
 			n++
 		}
 	}
-	s.exitLine = fmt.Sprintf("closed %d connections still open at the deadline", n)
+	s.exitLine = fmt.Sprintf("closed %d connection(s) still open at the deadline", n)
 	s.loop.Stop()
 }
 

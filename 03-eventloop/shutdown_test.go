@@ -126,7 +126,7 @@ func TestShutdownTimeout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code != 0 || !strings.Contains(s.Output(), "closed 1 connections still open at the deadline") {
+	if code != 0 || !strings.Contains(s.Output(), "closed 1 connection(s) still open at the deadline") {
 		t.Errorf("exit status %d; output:\n%s", code, s.Output())
 	}
 }
