@@ -109,7 +109,7 @@ func idleAfterActivity(ctx context.Context, addr string, timeout time.Duration) 
 	}
 	gap := activityGap(timeout)
 	if err := c.quietFor(gap); err != nil {
-		return fmt.Errorf("after the first response: %w", err)
+		return fmt.Errorf("after the first response: %w, before %v of the idle timeout of %v had passed", err, gap, timeout)
 	}
 	if err := keptExchange(c); err != nil {
 		return fmt.Errorf("the second request: %w", err)
@@ -134,8 +134,7 @@ func (c *conn) quietFor(d time.Duration) error {
 	case isTimeout(err):
 		return nil
 	case errors.Is(err, io.EOF):
-		return fmt.Errorf("the server closed the connection %v later, though it waits for a request for its idle timeout",
-			time.Since(start).Round(time.Millisecond))
+		return fmt.Errorf("the server closed the connection %v later", time.Since(start).Round(time.Millisecond))
 	}
 	return fmt.Errorf("waiting %v for nothing to happen: %w", d, err)
 }

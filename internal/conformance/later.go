@@ -17,5 +17,5 @@ var laterChapters = []Behaviour{
 	{Name: "idle-timeout", Since: 4, Check: checkIdleTimeout,
 		Doc: "a keep-alive connection idle for the idle timeout is closed with a FIN, not before half of it; a complete request restarts it"},
 	{Name: "slow-head-408", Since: 4, Check: checkSlowHead408,
-		Doc: "half a head, or one trickled a byte every 100 ms, gets 408 and a close within about the idle timeout (slowloris)"},
+		Doc: "a slowloris (half a head, or one trickled a byte every 100 ms) gets 408 and a close within about the idle timeout"},
 }
