@@ -109,7 +109,7 @@ func idleAfterActivity(ctx context.Context, addr string, timeout time.Duration) 
 	}
 	gap := activityGap(timeout)
 	if err := c.quietFor(gap); err != nil {
-		return fmt.Errorf("after the first response: %w, before %v of the idle timeout of %v had passed", err, gap, timeout)
+		return fmt.Errorf("after the first response: %w, too early: before %v of the idle timeout of %v had passed", err, gap, timeout)
 	}
 	if err := keptExchange(c); err != nil {
 		return fmt.Errorf("the second request: %w", err)
@@ -164,7 +164,8 @@ func (c *conn) closedWhenIdle(since time.Time, timeout time.Duration) error {
 	case err != nil:
 		return fmt.Errorf("waiting for the idle connection to close: %w", err)
 	case took < early:
-		return fmt.Errorf("the idle connection was closed %v after the last response, before half the idle timeout of %v", took, timeout)
+		return fmt.Errorf("the idle connection was closed %v after the last response, too early: before half the idle timeout of %v",
+			took, timeout)
 	}
 	return nil
 }
@@ -239,7 +240,7 @@ func timedOutHead(ctx context.Context, addr string, timeout time.Duration, sh sl
 	case r.Status != 408:
 		return fmt.Errorf("got status %d %v later, want 408", r.Status, took)
 	case took < early:
-		return fmt.Errorf("408 after %v, before half the idle timeout of %v", took, timeout)
+		return fmt.Errorf("408 after %v, too early: before half the idle timeout of %v", took, timeout)
 	}
 	return c.expectCloseAfter(r)
 }
