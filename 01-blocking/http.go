@@ -228,6 +228,8 @@ func parseRequestLine(line string) (*request, *httpError) {
 	return &request{Method: method, Path: path, Query: query, Minor: minor}, nil
 }
 
+// region: parseTarget
+
 // parseTarget splits a request-target in origin form, "/path?query", or
 // in absolute form, "http://host:port/path?query" (RFC 9112 §3.2.1–2), into
 // its path and query, and checks every byte of it against RFC 3986.
@@ -263,6 +265,8 @@ func parseTarget(target string) (path, query string, err *httpError) {
 	}
 	return path, query, nil
 }
+
+// endregion: parseTarget
 
 func parseVersion(v string) (int, *httpError) {
 	if len(v) != len("HTTP/1.1") || !strings.HasPrefix(v, "HTTP/") || v[6] != '.' ||
@@ -330,6 +334,8 @@ func isUnreserved(c byte) bool {
 	return isDigit(c) || 'a' <= c|0x20 && c|0x20 <= 'z' || c == '-' || c == '.' || c == '_' || c == '~'
 }
 
+// region: isHostPort
+
 // isHostPort reports whether s is uri-host [ ":" port ], the form of the
 // Host header and of an http URI's authority (RFC 9112 §3.2, RFC 3986
 // §3.2.2–3.2.3): a name or IPv4 address, or an IP literal in brackets,
@@ -357,6 +363,8 @@ func isHostPort(s string) bool {
 	}
 	return (host != "" || s[0] == '[') && port[0] == ':' && strings.Trim(port[1:], "0123456789") == ""
 }
+
+// endregion: isHostPort
 
 // isIPLiteral reports whether s, found between brackets, is an IPv6
 // address without a zone, or an IPvFuture (RFC 3986 §3.2.2).

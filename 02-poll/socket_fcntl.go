@@ -4,9 +4,11 @@ package main
 
 import "golang.org/x/sys/unix"
 
-// macOS has neither SOCK_NONBLOCK, SOCK_CLOEXEC nor accept4, and
-// x/sys/unix has no Accept4 for OpenBSD or NetBSD either: on these
-// systems, set the flags after the fact.
+// macOS has neither SOCK_NONBLOCK, SOCK_CLOEXEC nor accept4. OpenBSD and
+// NetBSD have accept4, but x/sys/unix has no Accept4 for them (Go's own
+// internal/poll uses it there, through syscall.Accept4). On these
+// systems, and any other this file builds for, set the flags after the
+// fact.
 func newSocket(family int) (int, error) {
 	fd, err := unix.Socket(family, unix.SOCK_STREAM, 0)
 	if err != nil {

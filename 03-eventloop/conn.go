@@ -87,7 +87,10 @@ func (c *conn) ready(ev Events) {
 		}
 	}
 	if c.s.shuttingDown && c.idle() {
-		c.close()
+		// A lingering close, not a plain one: a request the client sent
+		// meanwhile would otherwise turn the close into a reset, which
+		// can destroy what is still in flight to it.
+		c.linger()
 		return
 	}
 	c.releaseIdleBuffer()
@@ -206,7 +209,10 @@ func (c *conn) answer() {
 		if req.Path == "/slow" && c.s.slowHandler > 0 {
 			r, stream = c.s.slow(req), 0
 		}
-		r.Close = !req.KeepAlive || c.s.shuttingDown
+		// An error (a /bytes with a bad n) closes too: errorResponse
+		// set Close, and the contract is that every error ends the
+		// connection.
+		r.Close = r.Close || !req.KeepAlive || c.s.shuttingDown
 		if !r.Close && req.Minor == 0 {
 			// HTTP/1.0 closes by default: say that this one stays open.
 			r.Header = append(r.Header, "Connection: keep-alive")
@@ -282,8 +288,10 @@ func (c *conn) releaseIdleBuffer() {
 		c.s.buffers.put(c.in)
 		c.in, c.start, c.scan = nil, 0, headScan{}
 	}
-	if len(c.out) == 0 && cap(c.out) > highWater {
-		c.out = nil // a large burst of responses is not kept for the next one
+	if len(c.out) == 0 {
+		// c.out is a slice of the array the responses were appended to,
+		// however short it is now: dropped, the array can be collected.
+		c.out = nil
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -174,6 +175,21 @@ func TestIdleKeepAliveHoldsNoBuffer(t *testing.T) {
 			t.Error("a keep-alive connection with everything answered still holds its read buffer")
 		}
 	}
+	// A burst of pipelined requests, all answered: the array their
+	// responses were appended to is not kept for an idle connection.
+	write(t, client, strings.Repeat("GET / HTTP/1.1\r\nHost: x\r\n\r\n", 200))
+	for range 200 {
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+	}
+	tl.onLoop(t, func() {
+		if c := s.conns[serverSide]; cap(c.out) > 0 {
+			t.Errorf("an idle connection keeps a %d-byte output array", cap(c.out))
+		}
+	})
 	write(t, client, "GET / HTTP/1.1\r\nHo")
 	testserver.WaitFor(t, 10*time.Second, "the half head to be read", holds)
 	tl.onLoop(t, func() {

@@ -216,11 +216,14 @@ func (s *server) shutdown(sig os.Signal, timeout time.Duration) {
 	s.lfd = -1
 	for _, c := range s.conns {
 		if c != nil && c.idle() {
-			c.close()
+			// Its next request may have arrived in this very pass, still
+			// unread: read and answer it (with Connection: close), or find
+			// nothing and close, lingering either way.
+			c.ready(Readable)
 		}
 	}
 	if s.open == 0 {
-		s.exitLine = "no connection was open"
+		s.exitLine = "every connection finished"
 		s.loop.Stop()
 	}
 }

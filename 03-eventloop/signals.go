@@ -15,8 +15,9 @@ import (
 // delivers a signal to any thread that does not block it (signal(7));
 // Go's handler, on whichever thread that is, only queues it, and the
 // os/signal package sends it on the channel. This goroutine waits on the
-// channel and never touches the server itself. A second signal means "now": it exits at
-// once, even if the loop is stuck. The returned function stops relaying.
+// channel and never touches the server itself. A second signal means
+// "now": it exits at once, even if the loop is stuck. The returned
+// function stops relaying.
 func relaySignals(loop *EventLoop, stderr io.Writer, onFirst func(os.Signal)) (stop func()) {
 	ch := make(chan os.Signal, 2)
 	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM)

@@ -21,7 +21,8 @@ const (
 
 // A Handler runs on the loop's goroutine when its descriptor is ready.
 // ready holds the events that are ready among those it waits for; never
-// more, and never none.
+// more, and never none. (One exception: a descriptor closed without
+// Unregister gets both, once, so that its next call fails and tells it.)
 type Handler func(ready Events)
 
 // region: EventLoop
@@ -42,7 +43,8 @@ type EventLoop struct {
 	gen      uint64        // bumped at each Register
 
 	// Time: timers in a heap, next-tick work, and the loop's idea of now,
-	// read from clock (time.Now, or a test's fake) once per pass.
+	// read from clock (time.Now, or a test's fake) at the start of each
+	// pass and when poll returns.
 	timers             timerHeap
 	timerSeq           uint64
 	nextTicks, ticking []func()
@@ -51,6 +53,12 @@ type EventLoop struct {
 
 	wake       waker
 	wakeNeeded atomic.Bool // coalesces wake-ups: false while a write is already pending
+	// closing guards the wake-up descriptor: Post and Stop write to it
+	// holding a read lock, and Close closes it holding the write lock,
+	// so that no write can reach its number once it is closed (and
+	// perhaps given to another file).
+	closing    sync.RWMutex
+	closed     bool
 	wakeWrites atomic.Int64
 	mu         sync.Mutex
 	posted     []func() // guarded by mu
@@ -73,6 +81,15 @@ type registration struct {
 
 // endregion: EventLoop
 
+// waker is the loop's wake-up descriptor: an eventfd on Linux
+// (wake_linux.go), a pipe elsewhere (wake_pipe.go).
+type waker interface {
+	readFD() int
+	wake()  // make readFD readable; never blocks
+	drain() // make it not readable again
+	close() error
+}
+
 // NewEventLoop makes a loop and its wake-up descriptor. The loop reports
 // on stderr what should never happen and, with trace, one line per pass.
 func NewEventLoop(stderr io.Writer, trace bool) (*EventLoop, error) {
@@ -80,6 +97,10 @@ func NewEventLoop(stderr io.Writer, trace bool) (*EventLoop, error) {
 	if err != nil {
 		return nil, err
 	}
+	return newEventLoopWith(w, stderr, trace)
+}
+
+func newEventLoopWith(w waker, stderr io.Writer, trace bool) (*EventLoop, error) {
 	l := &EventLoop{wake: w, stderr: stderr, trace: trace, clock: time.Now}
 	l.now = l.clock()
 	l.wakeNeeded.Store(true)
@@ -90,9 +111,17 @@ func NewEventLoop(stderr io.Writer, trace bool) (*EventLoop, error) {
 	return l, nil
 }
 
-// Close releases the wake-up descriptor. The descriptors registered with
-// the loop are their owners' to close.
-func (l *EventLoop) Close() error { return l.wake.close() }
+// Close releases the wake-up descriptor; Post does nothing after it. The
+// descriptors registered with the loop are their owners' to close.
+func (l *EventLoop) Close() error {
+	l.closing.Lock()
+	defer l.closing.Unlock()
+	if l.closed {
+		return nil
+	}
+	l.closed = true
+	return l.wake.close()
+}
 
 // region: Register
 
@@ -143,10 +172,16 @@ func (l *EventLoop) mustBeRegistered(fd int, what string) *registration {
 
 // Post runs f on the loop's goroutine, after the loop's current pass if
 // it is running one, or at once if it is asleep in poll. It can be
-// called from any goroutine, but not after Close. Functions posted by
-// one goroutine run in the order they were posted. What is posted after
-// Run has returned never runs.
-func (l *EventLoop) Post(f func()) {
+// called from any goroutine. Functions posted by one goroutine run in
+// the order they were posted. Post reports false, and f never runs, if
+// the loop is closed; what is posted after Run has returned never runs
+// either.
+func (l *EventLoop) Post(f func()) bool {
+	l.closing.RLock()
+	defer l.closing.RUnlock()
+	if l.closed {
+		return false
+	}
 	l.mu.Lock()
 	l.posted = append(l.posted, f)
 	l.mu.Unlock()
@@ -156,6 +191,7 @@ func (l *EventLoop) Post(f func()) {
 		l.wakeWrites.Add(1)
 		l.wake.wake()
 	}
+	return true
 }
 
 // runPosted is the wake-up descriptor's handler. It empties the
@@ -175,7 +211,7 @@ func (l *EventLoop) runPosted(Events) {
 		f()
 		l.running[i] = nil // let the closure be collected
 	}
-	l.tracef(" (ran %d posted)", len(l.running))
+	l.tracef(" (drained, ran %d posted)", len(l.running))
 }
 
 // endregion: Post
@@ -184,7 +220,11 @@ func (l *EventLoop) runPosted(Events) {
 // first one. It can be called from any goroutine, or from a handler.
 func (l *EventLoop) Stop() {
 	l.stopped.Store(true)
-	l.wake.wake()
+	l.closing.RLock()
+	defer l.closing.RUnlock()
+	if !l.closed {
+		l.wake.wake()
+	}
 }
 
 // region: Run
@@ -277,16 +317,24 @@ func (l *EventLoop) dispatch() {
 		}
 		if p.Revents&unix.POLLNVAL != 0 {
 			// The descriptor was closed while registered: a bug in a
-			// handler, and polling it again would return at once, forever.
-			fmt.Fprintf(l.stderr, "eventloop: descriptor %d (%s) was closed without Unregister; unregistering it\n", fd, r.name)
-			l.Unregister(fd)
+			// handler. The handler hears of it as readable and writable,
+			// so that its next call fails (EBADF) and it cleans up; if it
+			// does not unregister, the loop does, or it would spin.
+			fmt.Fprintf(l.stderr, "eventloop: descriptor %d (%s) was closed without Unregister\n", fd, r.name)
+			gen := r.gen
+			r.handler(r.events | Readable | Writable)
+			if l.handlers[fd].gen == gen {
+				l.Unregister(fd)
+			}
 			continue
 		}
 		ready := readyEvents(p.Revents) & r.events
-		l.tracef(", fd %d %s → %s", fd, eventNames(p.Revents), r.name)
-		if ready != 0 {
-			r.handler(ready)
+		if ready == 0 {
+			l.tracef(", fd %d %s (not asked)", fd, eventNames(p.Revents))
+			continue
 		}
+		l.tracef(", fd %d %s → %s", fd, eventNames(p.Revents), r.name)
+		r.handler(ready)
 	}
 }
 

@@ -69,12 +69,30 @@ func (tl *testLoop) onLoop(t *testing.T, f func()) {
 // when the test ends unless the test closed them first.
 func socketPair(t *testing.T) (a, b int) {
 	t.Helper()
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	fds, err := newSocketPair()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { unix.Close(fds[0]); unix.Close(fds[1]) })
 	return fds[0], fds[1]
+}
+
+// newSocketPair makes two connected, non-blocking, close-on-exec Unix
+// stream sockets, setting the flags after the fact, as macOS needs.
+func newSocketPair() ([2]int, error) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	if err != nil {
+		return fds, err
+	}
+	for _, fd := range fds {
+		unix.CloseOnExec(fd)
+		if err := unix.SetNonblock(fd, true); err != nil {
+			unix.Close(fds[0])
+			unix.Close(fds[1])
+			return fds, err
+		}
+	}
+	return fds, nil
 }
 
 func write(t *testing.T, fd int, s string) {
@@ -139,10 +157,13 @@ func TestHandlersRunOnlyForReadyDescriptorsAndAskedEvents(t *testing.T) {
 	})
 }
 
+// mustRegister registers fd; it runs on the loop's goroutine, where a
+// failure must not call t.Fatal (which would end that goroutine, not the
+// test), so it reports and leaves the test to fail.
 func mustRegister(t *testing.T, l *EventLoop, fd int, ev Events, h Handler) {
 	t.Helper()
 	if err := l.Register(fd, ev, "test", h); err != nil {
-		t.Fatal(err)
+		t.Error(err)
 	}
 }
 
@@ -169,7 +190,7 @@ func TestUnregisterLaterInTheSameBatch(t *testing.T) {
 			tl.Unregister(first)
 			tl.Unregister(second)
 			unix.Close(second)
-			fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+			fds, err := newSocketPair()
 			if err != nil {
 				t.Error(err)
 				return
@@ -197,10 +218,12 @@ func TestUnregisterLaterInTheSameBatch(t *testing.T) {
 	})
 	tl.onLoop(t, func() {
 		if replacement != second {
-			t.Fatalf("the kernel gave the new socket descriptor %d, not the closed one's %d: the test's premise failed", replacement, second)
+			t.Errorf("the kernel gave the new socket descriptor %d, not the closed one's %d: the test's premise failed", replacement, second)
+			return
 		}
 		if len(firstCalls.events) != 1 {
-			t.Fatalf("first handler ran %d times, want once", len(firstCalls.events))
+			t.Errorf("first handler ran %d times, want once", len(firstCalls.events))
+			return
 		}
 		if len(secondCalls.events) != 0 {
 			t.Errorf("the unregistered, closed socket's handler ran (%v)", secondCalls.events)
@@ -469,7 +492,7 @@ func TestMisuseIsCaught(t *testing.T) {
 // leaves it registered is reported once and does not make the loop spin.
 func TestClosedWithoutUnregister(t *testing.T) {
 	tl := startLoop(t, false, nil)
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	fds, err := newSocketPair()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -488,5 +511,72 @@ func TestClosedWithoutUnregister(t *testing.T) {
 	}
 	if n := strings.Count(tl.log.String(), "closed without Unregister"); n != 1 {
 		t.Errorf("reported %d times, want once", n)
+	}
+}
+
+// TestNoLostWakeUp: each goroutine posts one function and waits for it
+// to run before it posts the next, so no later Post can rescue a
+// function whose wake-up was lost (TestPostFromManyGoroutines cannot see
+// that: its last Post wakes the loop for all the others).
+func TestNoLostWakeUp(t *testing.T) {
+	const goroutines, rounds = 8, 5_000
+	tl := startLoop(t, false, nil)
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ran := make(chan struct{}, 1)
+			for i := range rounds {
+				tl.Post(func() { ran <- struct{}{} })
+				select {
+				case <-ran:
+				case <-time.After(5 * time.Second):
+					t.Errorf("goroutine %d: post %d never ran: a lost wake-up", g, i)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// TestPipeWaker runs the loop with the self-pipe that macOS and the BSDs
+// use instead of an eventfd, so that Linux tests it too.
+func TestPipeWaker(t *testing.T) {
+	w, err := newPipeWaker()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := newEventLoopWith(w, &syncbuf.Buffer{}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- l.Run() }()
+	const posts = 10_000
+	ran := make(chan int, posts)
+	for i := range posts {
+		l.Post(func() { ran <- i })
+	}
+	for i := range posts {
+		select {
+		case got := <-ran:
+			if got != i {
+				t.Fatalf("function %d ran in position %d", got, i)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%d of %d posted functions ran", i, posts)
+		}
+	}
+	l.Stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if l.Post(func() {}) {
+		t.Error("Post after Close reported true")
 	}
 }

@@ -30,7 +30,7 @@ func TestTraceOneLinePerWakeUp(t *testing.T) {
 	if resp := testserver.RoundTrip(t, s.Addr, "GET / HTTP/1.0\r\n\r\n"); resp.Status != 200 {
 		t.Fatalf("GET /: status %d", resp.Status)
 	}
-	line := regexp.MustCompile(`^poll\(\d+ fds, timeout=(inf|\d+ms)\) blocked \d+(\.\d+)?[mµn]?s: \d+ ready(, fd \d+ [A-Z|]+ (→ (listener|conn|wake-up)( \([^()]*\))*|\(gone\)))+$`)
+	line := regexp.MustCompile(`^poll\(\d+ fds, timeout=(inf|\d+ms)\) blocked \d+(\.\d+)?[mµn]?s: \d+ ready(, fd \d+ [A-Z|]+ (→ (listener|conn|wake-up)( \([^()]*\))*|\(gone\)|\(not asked\)))+$`)
 	// At least three wake-ups: the listener, the request, and the
 	// client's FIN after it read the response.
 	testserver.WaitFor(t, 10*time.Second, "three wake-ups in the trace", func() bool {

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -150,5 +151,100 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 	}
 	if code != 1 || !strings.Contains(s.Output(), "again: exiting now") {
 		t.Errorf("exit status %d, want 1; output:\n%s", code, s.Output())
+	}
+}
+
+// TestShutdownFinishesADownloadWithARequestBehindIt: a client streaming a
+// large body has sent its next request, which the server has not read
+// (it reads nothing while a body is being produced). SIGTERM comes. The
+// body must arrive whole and the connection end with a FIN: a plain
+// close with that request unread would send a reset and destroy the
+// rest of the body.
+func TestShutdownFinishesADownloadWithARequestBehindIt(t *testing.T) {
+	s := testserver.StartWith(t, testserver.Options{KeepRunning: true})
+	c, br := startDownload(t, s.Addr)
+	if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	testserver.WaitFor(t, 10*time.Second, "the server to begin shutting down", func() bool {
+		return strings.Contains(s.Output(), "shutting down")
+	})
+	n, err := readBody(c, br)
+	if err != nil || n != downloadSize {
+		t.Fatalf("download: %d of %d bytes, %v", n, downloadSize, err)
+	}
+	// What follows the body: nothing, or the answer to the second
+	// request, and then the end of the stream, not a reset.
+	rest, err := io.ReadAll(br)
+	if err != nil {
+		t.Errorf("after the body (and %d more bytes): %v, want a clean end of stream", len(rest), err)
+	}
+	if code, err := s.Wait(10 * time.Second); err != nil || code != 0 {
+		t.Errorf("exit status %d, %v", code, err)
+	}
+}
+
+// TestShutdownResetsNoKeepAliveClient: clients that send request after
+// request on kept connections while SIGTERM comes. Each sees complete
+// responses and then a clean end of stream, never a reset: a request
+// that arrived in the pass that began the shutdown is answered (with
+// Connection: close) or discarded by a lingering close.
+func TestShutdownResetsNoKeepAliveClient(t *testing.T) {
+	s := testserver.StartWith(t, testserver.Options{KeepRunning: true})
+	const clients = 30
+	results := make(chan error, clients)
+	started := make(chan struct{}, clients)
+	for range clients {
+		c := testserver.Dial(t, s.Addr)
+		go func() {
+			br := bufio.NewReader(c)
+			for i := 0; ; i++ {
+				c.SetDeadline(time.Now().Add(10 * time.Second))
+				if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+					results <- fmt.Errorf("write %d: %w", i, err)
+					return
+				}
+				resp, err := http.ReadResponse(br, nil)
+				if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) && i > 0 {
+					results <- nil // closed between responses: fine
+					return
+				}
+				if err != nil {
+					results <- fmt.Errorf("response %d: %w", i, err)
+					return
+				}
+				if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+					results <- fmt.Errorf("body %d: %w", i, err)
+					return
+				}
+				if i == 0 {
+					started <- struct{}{}
+				}
+				if resp.Close {
+					_, err := br.ReadByte()
+					if err != io.EOF {
+						err = fmt.Errorf("after Connection: close: %v, want EOF", err)
+					} else {
+						err = nil
+					}
+					results <- err
+					return
+				}
+			}
+		}()
+	}
+	for range clients {
+		<-started
+	}
+	if err := s.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	for range clients {
+		if err := <-results; err != nil {
+			t.Error(err)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"container/heap"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -55,9 +56,10 @@ func (h *timerHeap) Pop() any {
 
 // region: AfterFunc
 
-// AfterFunc runs f on the loop once d has passed. d counts from the time
-// the loop read at the start of its pass (Now), as libuv's timers count
-// from uv_now: all timers set in one pass share one "now".
+// AfterFunc runs f on the loop once d has passed. d counts from the
+// loop's cached time (Now), read at the start of each pass and again when
+// poll returns, as libuv's timers count from uv_now: the timers set
+// between two readings share one "now".
 func (l *EventLoop) AfterFunc(d time.Duration, f func()) *Timer {
 	return l.schedule(&Timer{loop: l, when: l.now.Add(max(d, 0)), f: f, index: -1})
 }
@@ -109,7 +111,8 @@ func (l *EventLoop) schedule(t *Timer) *Timer {
 // runTimers runs the timers due at l.now, earliest first. A timer set
 // while they run, even one due at once, and a periodic timer's next
 // deadline, wait for the next pass: a 0 ms timer that sets itself again
-// cannot keep the loop from polling (libuv had exactly that busy loop).
+// cannot keep the loop from polling (libuv had exactly that busy loop in
+// uv__run_timers until 1.48: libuv issue #4245, fixed by PR #4250).
 func (l *EventLoop) runTimers() int {
 	last := l.timerSeq // timers scheduled from here on wait
 	ran := 0
@@ -149,8 +152,9 @@ func (l *EventLoop) runNextTicks() int {
 // next-tick work is queued, until the earliest deadline if there is a
 // timer, forever (-1) if there is none. The time to the deadline is
 // rounded up: rounded down, a deadline 0.3 ms away would be a timeout of
-// 0, and the loop would spin until the deadline passed (redis fixed
-// exactly this in ae.c's aeProcessEvents).
+// 0, and the loop would spin until the deadline passed (redis had exactly
+// this busy loop, and fixed it in 2021 by rounding up in ae_epoll.c's
+// aeApiPoll: commit 175a9e3, PR #8764).
 func (l *EventLoop) waitTimeout(now time.Time) int {
 	switch {
 	case len(l.nextTicks) > 0:
@@ -162,7 +166,8 @@ func (l *EventLoop) waitTimeout(now time.Time) int {
 	if d <= 0 {
 		return 0
 	}
-	return int((d + time.Millisecond - 1) / time.Millisecond)
+	// poll takes an int; macOS refuses more than about 24.8 days.
+	return int(min((d+time.Millisecond-1)/time.Millisecond, math.MaxInt32))
 }
 
 // endregion: waitTimeout

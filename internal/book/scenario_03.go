@@ -36,8 +36,8 @@ func init() {
 			`(?m)^poll\(2 fds, timeout=inf\) blocked \S+: 1 ready, fd 3 IN → listener\n` +
 				`(poll\(3 fds, timeout=inf\) blocked \S+: 1 ready, fd 5 IN → conn\n){3}`,
 			`shutting down: no new connections; 0 open, given up to 5s to finish\n` +
-				`poll\(2 fds, timeout=inf\) blocked \S+: 1 ready, fd 4 IN → wake-up \(ran 1 posted\)\n` +
-				`03-eventloop: stopped: no connection was open\n$`}})
+				`poll\(2 fds, timeout=inf\) blocked \S+: 1 ready, fd 4 IN → wake-up \(drained, ran 1 posted\)\n` +
+				`03-eventloop: stopped: every connection finished\n$`}})
 	// SIGTERM with a download in flight: new connections refused at
 	// once, the download finished, then the server exits (status 0,
 	// which the scenario checks).
