@@ -11,7 +11,7 @@ var laterChapters = []Behaviour{
 	{Name: "sleep-bad-ms-400", Since: 4, Check: checkSleepBadMs,
 		Doc: "`/sleep` with ms missing, not a plain number, negative or over 10000 answers 400; `ms=10000` is accepted"},
 	{Name: "sleep-client-leaves", Since: 4, Check: checkSleepClientLeaves,
-		Doc: "a client that resets mid-sleep: the next client, likely on its descriptor number, gets its own response and nothing else"},
+		Doc: "a client that resets mid-sleep has its descriptor closed at once; the next client, likely on its number, gets its own response and nothing else"},
 	{Name: "sleep-keep-alive-1000", Since: 4, Check: checkSleepKeepAlive1000,
 		Doc: "1000 keep-alive connections each doing `/sleep?ms=500` twice in a row, all at once, are all answered within 5 s, not 1000 × 1 s"},
 	{Name: "idle-timeout", Since: 4, Check: checkIdleTimeout,

@@ -55,6 +55,7 @@ const (
 	flawSleepSerial     = "sleep-serial"      // sleeps one /sleep at a time, server-wide
 	flawSleepRefusesMax = "sleep-refuses-max" // refuses ms=10000 too
 	flawSleepAsync      = "sleep-async"       // answers /sleep from a timer and answers the requests behind it first
+	flawSleepHoldsFD    = "sleep-holds-fd"    // does not watch a sleeping connection: a client that left keeps its descriptor
 	// sleep-late-fd answers /sleep from a timer too, writing to the
 	// descriptor number the connection had, even after it has closed and
 	// the number belongs to another connection: what a loop does that
@@ -282,15 +283,19 @@ func (s *refServer) serve(c net.Conn) {
 		w = &lockedWriter{w: c} // timers write to it too
 	}
 	defer flush()
-	if s.idleTimeout > 0 {
-		_ = c.SetReadDeadline(time.Now().Add(s.idleTimeout))
-	}
+	accepted := time.Now()
 	for {
 		if !s.idle(c, br.Buffered() == 0) {
 			c.Close()
 			return
 		}
-		if s.idleTimeout > 0 && !s.flaws[flawIdleFromAccept] && !s.flaws[flawTrickleResets] {
+		switch {
+		case s.idleTimeout == 0:
+			_ = c.SetReadDeadline(time.Time{}) // a sleep may have set one
+		case s.flaws[flawIdleFromAccept]:
+			_ = c.SetReadDeadline(accepted.Add(s.idleTimeout))
+		case s.flaws[flawTrickleResets]: // every read sets it
+		default:
 			// Until a complete request: bytes alone do not restart it.
 			_ = c.SetReadDeadline(time.Now().Add(s.idleTimeout))
 		}
@@ -320,8 +325,15 @@ func (s *refServer) serve(c net.Conn) {
 		} else if sayKeepAlive {
 			extra = append(extra, "Connection: keep-alive")
 		}
-		if strings.HasPrefix(req.target, "/sleep") && s.sleep(c, w, req, extra) {
-			continue // answered later, from a timer (a flaw)
+		if strings.HasPrefix(req.target, "/sleep") {
+			later, gone := s.sleep(c, br, w, req, extra)
+			if gone {
+				c.Close()
+				return
+			}
+			if later {
+				continue // answered later, from a timer (a flaw)
+			}
 		}
 		if err := s.respond(w, req, extra); err != nil {
 			c.Close()
@@ -386,16 +398,16 @@ func (s *refServer) sleepDuration(target string) (time.Duration, bool) {
 }
 
 // sleep does what /sleep?ms=N asks for before it is answered: it sleeps,
-// on the connection's goroutine, which holds the connection open meanwhile
-// (a reset is seen when the answer is written). It reports true when a
-// flaw answers from a timer instead, later, and the connection goes on
-// without waiting.
-func (s *refServer) sleep(c net.Conn, w io.Writer, req *refRequest, extra []string) bool {
+// on the connection's goroutine, watching the connection meanwhile. It
+// reports gone if the client reset the connection, and later when a flaw
+// answers from a timer instead, and the connection goes on without
+// waiting.
+func (s *refServer) sleep(c net.Conn, br *bufio.Reader, w io.Writer, req *refRequest, extra []string) (later, gone bool) {
 	d, ok := s.sleepDuration(req.target)
 	if !ok {
-		return false // answered 400
+		return false, false // answered 400
 	}
-	later := func(write func([]byte)) {
+	answerLater := func(write func([]byte)) {
 		var b bytes.Buffer
 		_ = s.respond(&b, req, extra)
 		time.AfterFunc(d, func() { write(b.Bytes()) })
@@ -407,15 +419,33 @@ func (s *refServer) sleep(c net.Conn, w io.Writer, req *refRequest, extra []stri
 		time.Sleep(d)
 		s.sleepMu.Unlock()
 	case s.flaws[flawSleepAsync]:
-		later(func(b []byte) { _, _ = w.Write(b) })
-		return true
+		answerLater(func(b []byte) { _, _ = w.Write(b) })
+		return true, false
 	case s.flaws[flawSleepLateFD]:
 		fd := rawFD(c)
-		later(func(b []byte) { _, _ = syscall.Write(fd, b) })
-		return true
-	default:
+		answerLater(func(b []byte) { _, _ = syscall.Write(fd, b) })
+		return true, false
+	case s.flaws[flawSleepHoldsFD]:
 		time.Sleep(d)
+	default:
+		return false, sleepWatching(c, br, d)
 	}
+	return false, false
+}
+
+// sleepWatching sleeps for d, watching the connection: a reset ends the
+// sleep at once and reports the client gone. Bytes or a FIN that arrive
+// meanwhile wait their turn.
+func sleepWatching(c net.Conn, br *bufio.Reader, d time.Duration) (gone bool) {
+	wake := time.Now().Add(d)
+	if br.Buffered() == 0 {
+		_ = c.SetReadDeadline(wake)
+		_, err := br.Peek(1)
+		if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) && !errors.Is(err, io.EOF) {
+			return true
+		}
+	}
+	time.Sleep(time.Until(wake))
 	return false
 }
 

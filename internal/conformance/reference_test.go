@@ -105,6 +105,7 @@ func TestChecksCatchFlaws(t *testing.T) {
 		{flawSleepSerial, "sleep-concurrent", "concurrent /sleep?ms=300 within 1.5s failed"},
 		{flawSleepRefusesMax, "sleep-bad-ms-400", "/sleep?ms=10000, the largest allowed, was answered at once with status 400"},
 		{flawSleepLateFD, "sleep-client-leaves", "the answer to the sleeper, who left, written to the descriptor number"},
+		{flawSleepHoldsFD, "sleep-client-leaves", "after a client reset its connection during /sleep?ms=10000: the server holds"},
 		{flawSleepSerial, "sleep-keep-alive-1000", "keep-alive connections doing /sleep?ms=500 twice"},
 		{flawSleepNone, "sleep-keep-alive-1000", "before its 500 ms were up"},
 		{flawCloseAlways, "sleep-keep-alive-1000", "the response says `Connection: close`"},

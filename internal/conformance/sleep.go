@@ -115,7 +115,7 @@ func checkSleepBadMs(ctx context.Context, t Target) error {
 			errs = append(errs, fmt.Errorf("/sleep%s: %w", q, err))
 		}
 	}
-	if err := sleepAccepted(ctx, t.Addr, 10000); err != nil {
+	if err := sleepAccepted(ctx, t.Addr, maxSleepMs); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
@@ -167,22 +167,20 @@ func checkSleepClientLeaves(ctx context.Context, t Target) error {
 			return err
 		}
 	}
-	sleeper, err := dial(ctx, t.Addr)
+	if t.Process != nil {
+		// The server sees a client leave while its timer runs, and
+		// closes its descriptor then, not when the timer would fire.
+		if _, err := leaveMidSleep(ctx, t.Addr, maxSleepMs); err != nil {
+			return err
+		}
+		if err := fdsBackTo(ctx, t.Process, before); err != nil {
+			return fmt.Errorf("after a client reset its connection during /sleep?ms=%d: %w "+
+				"(watch a connection while its timer runs, and cancel the timer when the client leaves)", maxSleepMs, err)
+		}
+	}
+	sent, err := leaveMidSleep(ctx, t.Addr, ms)
 	if err != nil {
 		return err
-	}
-	// A first request, answered, shows that the server has /sleep (without
-	// it there would be no late answer to catch) and that it has accepted
-	// the connection, so that its descriptor count counts the sleeper.
-	if err := keptSleepZero(sleeper); err != nil {
-		sleeper.close()
-		return fmt.Errorf("the sleeper's first request: %w", err)
-	}
-	err = sleeper.send(get(fmt.Sprintf("/sleep?ms=%d", ms)))
-	sent := time.Now()
-	sleeper.reset()
-	if err != nil {
-		return fmt.Errorf("the sleeper: %w", err)
 	}
 	if t.Process != nil {
 		// Once the server has closed the sleeper's descriptor, the next
@@ -222,6 +220,32 @@ func checkSleepClientLeaves(ctx context.Context, t Target) error {
 		return fmt.Errorf("the next client's second request: %w", err)
 	}
 	return stillServes(ctx, t.Addr)
+}
+
+// maxSleepMs is the largest ms that /sleep accepts.
+const maxSleepMs = 10000
+
+// leaveMidSleep connects, sends GET /sleep?ms=ms, and resets the
+// connection at once. A first request, answered, shows that the server
+// has /sleep (without it there would be no late answer to catch) and that
+// it has accepted the connection, so that its descriptor count counts the
+// sleeper. It returns when the request was sent.
+func leaveMidSleep(ctx context.Context, addr string, ms int) (time.Time, error) {
+	sleeper, err := dial(ctx, addr)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if err := keptSleepZero(sleeper); err != nil {
+		sleeper.close()
+		return time.Time{}, fmt.Errorf("the sleeper's first request: %w", err)
+	}
+	err = sleeper.send(get(fmt.Sprintf("/sleep?ms=%d", ms)))
+	sent := time.Now()
+	sleeper.reset()
+	if err != nil {
+		return time.Time{}, fmt.Errorf("the sleeper: %w", err)
+	}
+	return sent, nil
 }
 
 // keptSleepZero sends GET /sleep?ms=0 on c and checks that it is
