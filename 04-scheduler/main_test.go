@@ -16,8 +16,10 @@ import (
 func TestMain(m *testing.M) { testserver.Main(m, run) }
 
 func TestConformance(t *testing.T) {
-	s := testserver.Start(t)
-	conformance.Run(t, conformance.Target{Addr: s.Addr, Chapter: 4, Process: s, Short: testing.Short()})
+	// A short idle timeout, so that the behaviours that wait for it are
+	// quick to check.
+	s := testserver.Start(t, "-idle-timeout", "1s")
+	conformance.Run(t, conformance.Target{Addr: s.Addr, Chapter: 4, Process: s, Short: testing.Short(), IdleTimeout: time.Second})
 }
 
 // TestTraceOneLinePerWakeUp checks the -trace format the book shows: one

@@ -225,6 +225,7 @@ func checkManyHalfHeads(ctx context.Context, t Target) error {
 	}()
 	// One by one, so that the first is first in the accept queue: a
 	// server that blocks on it blocks on all the others.
+	firstSent := time.Now()
 	for i := range n {
 		c, err := dial(ctx, t.Addr)
 		if err != nil {
@@ -260,8 +261,15 @@ func checkManyHalfHeads(ctx context.Context, t Target) error {
 	if err := conns[0].send(completeHead); err != nil {
 		return fmt.Errorf("client 0: %w", err)
 	}
-	if err := readOK(conns[0]); err != nil {
+	r, err := conns[0].read("GET")
+	switch {
+	case err != nil:
 		return fmt.Errorf("the client that finished its head last: %w", err)
+	case r.Status == 408 && time.Since(firstSent) >= t.idleTimeout()/2:
+		// On a slow machine, the server's idle timeout (chapter 04) may
+		// have run out on the half head: that is no failure.
+	case r.Status != 200:
+		return fmt.Errorf("the client that finished its head last: got status %d, want 200", r.Status)
 	}
 	return nil
 }

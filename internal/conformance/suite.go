@@ -45,11 +45,27 @@ type Target struct {
 	Process Process // nil when the server is not a local child process
 	// Short scales the heaviest behaviours down (go test -short).
 	Short bool
+	// IdleTimeout is the server's idle timeout: how long it keeps a
+	// connection that sends no complete request. The behaviours that
+	// wait for it need to know it; 0 means DefaultIdleTimeout.
+	IdleTimeout time.Duration
 	// AheadPasses makes a behaviour the chapter should not have yet a
 	// pass when the server has it: the check command judges servers that
 	// may well be ahead of the chapter named. A chapter's own tests leave
 	// it false, since a chapter must lack what it should lack.
 	AheadPasses bool
+}
+
+// DefaultIdleTimeout is the idle timeout the suite expects of a server
+// when the Target does not say: short, so that a chapter without one
+// fails the behaviours that wait for it quickly.
+const DefaultIdleTimeout = 2 * time.Second
+
+func (t Target) idleTimeout() time.Duration {
+	if t.IdleTimeout > 0 {
+		return t.IdleTimeout
+	}
+	return DefaultIdleTimeout
 }
 
 // Behaviour is one thing a server does or does not do.

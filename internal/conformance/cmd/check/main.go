@@ -2,7 +2,7 @@
 // address, in any language, and says which behaviours it has, judged by
 // what the given chapter should have:
 //
-//	go run ./internal/conformance/cmd/check -addr 127.0.0.1:8080 -chapter 02 [-run REGEXP] [-short]
+//	go run ./internal/conformance/cmd/check -addr 127.0.0.1:8080 -chapter 02 [-run REGEXP] [-short] [-idle-timeout D]
 //
 // It prints one line per behaviour, then "N passed, N failed, N skipped",
 // and exits 1 if anything failed (2 for bad flags). A behaviour the
@@ -11,7 +11,9 @@
 // ("PASS  name (ahead: arrives in chapter NN)"). Behaviours that watch
 // the server's process (descriptors, CPU time, memory) or stop it
 // (graceful shutdown) are skipped: check sees the server only through
-// its address.
+// its address. The behaviours that wait for the server's idle timeout
+// (chapter 04's) must be told it: -idle-timeout, 2s unless given, so run
+// the server with a short one (04-scheduler -idle-timeout 2s).
 package main
 
 import (
@@ -47,10 +49,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	chapter := flags.String("chapter", "", "judge the server by what chapter `NN` (01 to 07) should do (required)")
 	pattern := flags.String("run", "", "run only the behaviours whose name matches `regexp`")
 	short := flags.Bool("short", false, "scale the heaviest behaviours down")
+	idleTimeout := flags.Duration("idle-timeout", conformance.DefaultIdleTimeout,
+		"the server's idle timeout, which the behaviours that wait for it expect (run the server with a short one)")
 	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			flags.SetOutput(stdout)
-			fmt.Fprintln(stdout, "usage: check -chapter NN [-addr host:port] [-run regexp] [-short]")
+			fmt.Fprintln(stdout, "usage: check -chapter NN [-addr host:port] [-run regexp] [-short] [-idle-timeout duration]")
 			flags.PrintDefaults()
 			return 0
 		}
@@ -63,6 +67,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil || n < 1 || n > lastChapter {
 		return usageError(stderr, "-chapter %q: want a chapter number from 01 to %02d", *chapter, lastChapter)
 	}
+	if *idleTimeout <= 0 {
+		return usageError(stderr, "-idle-timeout %v: want a positive duration", *idleTimeout)
+	}
 	only, err := regexp.Compile(*pattern)
 	if err != nil {
 		return usageError(stderr, "-run: %v", err)
@@ -74,7 +81,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "check: %v\n", err)
 		return 1
 	}
-	target := conformance.Target{Addr: *addr, Chapter: n, Short: *short, AheadPasses: true}
+	target := conformance.Target{Addr: *addr, Chapter: n, Short: *short, IdleTimeout: *idleTimeout, AheadPasses: true}
 	var passed, failed, skipped int
 	for _, b := range conformance.Behaviours() {
 		if !only.MatchString(b.Name) {

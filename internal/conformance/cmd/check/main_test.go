@@ -18,6 +18,9 @@ func TestBadFlags(t *testing.T) {
 		{"-chapter", "01", "-run", "("}, // bad regexp
 		{"-chapter", "01", "-bogus"},
 		{"-chapter", "01", "extra"},
+		{"-chapter", "04", "-idle-timeout", "soon"},
+		{"-chapter", "04", "-idle-timeout", "0s"},
+		{"-chapter", "04", "-idle-timeout", "-1s"},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := run(t.Context(), args, &stdout, &stderr)
@@ -103,6 +106,37 @@ func TestAgainstTheChapters(t *testing.T) {
 				if !strings.HasPrefix(lines[i], want) {
 					t.Errorf("line %d is %q, want it to start with %q", i+1, lines[i], want)
 				}
+			}
+		})
+	}
+}
+
+// TestIdleTimeoutFlag: -idle-timeout tells the suite the server's idle
+// timeout. Chapter 04 closes an idle connection after its 1s: right for
+// a suite told 1s, too early for one told 3s.
+func TestIdleTimeoutFlag(t *testing.T) {
+	addr := testserver.StartBinary(t, testserver.Build(t, "../../../../04-scheduler"),
+		testserver.Options{Args: []string{"-idle-timeout", "1s"}}).Addr
+	for _, tc := range []struct {
+		flag string
+		code int
+		want string
+	}{
+		{"1s", 0, "PASS  idle-timeout"},
+		{"3s", 1, "FAIL  idle-timeout: "},
+	} {
+		t.Run(tc.flag, func(t *testing.T) {
+			t.Parallel()
+			var stdout, stderr bytes.Buffer
+			args := []string{"-addr", addr, "-chapter", "04", "-idle-timeout", tc.flag, "-run", "^idle-timeout$"}
+			if code := run(t.Context(), args, &stdout, &stderr); code != tc.code {
+				t.Errorf("exit status %d, want %d; stderr: %s", code, tc.code, stderr.String())
+			}
+			if !strings.HasPrefix(stdout.String(), tc.want) {
+				t.Errorf("got:\n%s\nwant a line that starts with %q", stdout.String(), tc.want)
+			}
+			if tc.code != 0 && !strings.Contains(stdout.String(), "idle timeout of 3s") {
+				t.Errorf("got:\n%s\nwant it to say the server closed too early", stdout.String())
 			}
 		})
 	}
