@@ -2,10 +2,14 @@ package testserver
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/eventloops-from-scratch/eventloops/internal/gobuild"
 )
@@ -42,4 +46,41 @@ func StartBinary(t testing.TB, binary string, o Options) *Server {
 	cmd := exec.Command(binary, withDefaultAddr(o.Args)...)
 	cmd.Env = os.Environ()
 	return startCmd(t, cmd, o.KeepRunning)
+}
+
+// RequireFlag fails the test unless the binary's -h lists the flag -name:
+// an exercise's first check, so that a learner who has not added the
+// flag yet reads which one is missing, not a server that will not start.
+func RequireFlag(t testing.TB, binary, name string) {
+	t.Helper()
+	out, err := exec.Command(binary, "-h").Output()
+	if err != nil {
+		t.Fatalf("%s -h: %v", binary, err)
+	}
+	if !regexp.MustCompile(`(?m)^\s+-` + regexp.QuoteMeta(name) + `(\s|$)`).Match(out) {
+		t.Fatalf("%s has no -%s flag yet: its -h does not list it:\n%s", filepath.Base(binary), name, out)
+	}
+}
+
+// RunToExit runs the binary with args, which must make it exit at once
+// (a bad flag), and returns its exit status and what it printed on
+// stderr.
+func RunToExit(t testing.TB, binary string, args ...string) (int, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, args...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case ctx.Err() != nil:
+		t.Fatalf("%s %s did not exit within 10s: want a bad flag to stop it at once", filepath.Base(binary), strings.Join(args, " "))
+	case err == nil:
+		return 0, stderr.String()
+	case !errors.As(err, &exit):
+		t.Fatalf("running %s: %v", binary, err)
+	}
+	return exit.ExitCode(), stderr.String()
 }

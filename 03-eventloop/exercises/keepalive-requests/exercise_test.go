@@ -4,14 +4,10 @@ package keepaliverequests_test
 
 import (
 	"bufio"
-	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"os/exec"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -27,7 +23,7 @@ const get = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"
 // asked four at once. Without the flag, there is no limit.
 func TestKeepaliveRequests(t *testing.T) {
 	bin := testserver.Build(t, "../..")
-	requireFlag(t, bin, "max-requests")
+	testserver.RequireFlag(t, bin, "max-requests")
 	srv := testserver.StartBinary(t, bin, testserver.Options{Args: []string{"-max-requests", "3"}})
 
 	// One request at a time, each sent after the answer to the one before.
@@ -67,7 +63,7 @@ func TestKeepaliveRequests(t *testing.T) {
 	}
 
 	// A negative limit is a bad flag.
-	status, stderr := runBinary(t, bin, "-max-requests", "-1", "-addr", "127.0.0.1:0")
+	status, stderr := testserver.RunToExit(t, bin, "-max-requests", "-1", "-addr", "127.0.0.1:0")
 	if status != 2 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "max-requests") {
 		t.Errorf("-max-requests -1: exit status %d, stderr %q; want status 2 and one line that names -max-requests", status, stderr)
 	}
@@ -116,40 +112,4 @@ func expectEOF(t *testing.T, c net.Conn, r *bufio.Reader, when string) {
 	case !errors.Is(err, io.EOF):
 		t.Fatalf("%s, want the server to close the connection (EOF) within 2s, got %v", when, err)
 	}
-}
-
-// requireFlag fails at once, and plainly, if the chapter has no -name flag
-// yet: the server would not start, and the reason would be buried.
-func requireFlag(t *testing.T, bin, name string) {
-	t.Helper()
-	cmd := exec.Command(bin, "-h")
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("%s -h: %v", bin, err)
-	}
-	if !regexp.MustCompile(`(?m)^\s+-` + name + `(\s|$)`).Match(out) {
-		t.Fatalf("03-eventloop has no -%s flag yet: its -h does not list it:\n%s", name, out)
-	}
-}
-
-// runBinary runs the server with args, which must make it exit at once,
-// and returns its exit status and what it printed on stderr.
-func runBinary(t *testing.T, bin string, args ...string) (int, string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	err := cmd.Run()
-	var exit *exec.ExitError
-	switch {
-	case ctx.Err() != nil:
-		t.Fatalf("%s %s did not exit within 10s: want a bad flag to stop it at once", bin, strings.Join(args, " "))
-	case err == nil:
-		return 0, stderr.String()
-	case !errors.As(err, &exit):
-		t.Fatal(fmt.Errorf("running %s: %w", bin, err))
-	}
-	return exit.ExitCode(), stderr.String()
 }

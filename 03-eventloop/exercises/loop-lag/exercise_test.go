@@ -3,10 +3,7 @@
 package looplag_test
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -72,7 +69,7 @@ func warnings(t *testing.T, output string) []warning {
 // slow one must be reported, with its handler and how long its pass took.
 func TestLoopLag(t *testing.T) {
 	bin := testserver.Build(t, "../..")
-	requireFlag(t, bin, "warn-slow")
+	testserver.RequireFlag(t, bin, "warn-slow")
 	srv := testserver.StartBinary(t, bin, testserver.Options{Args: []string{
 		"-slow-handler", slowHandler.String(), "-warn-slow", warnSlow.String()}})
 
@@ -121,7 +118,7 @@ func TestLoopLag(t *testing.T) {
 	}
 
 	// A negative threshold is a bad flag.
-	status, stderr := runBinary(t, bin, "-warn-slow", "-1s", "-addr", "127.0.0.1:0")
+	status, stderr := testserver.RunToExit(t, bin, "-warn-slow", "-1s", "-addr", "127.0.0.1:0")
 	if status != 2 || strings.Count(stderr, "\n") != 1 {
 		t.Errorf("-warn-slow -1s: exit status %d, stderr %q; want status 2 and one line", status, stderr)
 	}
@@ -134,39 +131,4 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// requireFlag fails at once, and plainly, if the chapter has no -name flag
-// yet: the server would not start, and the reason would be buried.
-func requireFlag(t *testing.T, bin, name string) {
-	t.Helper()
-	out, err := exec.Command(bin, "-h").Output()
-	if err != nil {
-		t.Fatalf("%s -h: %v", bin, err)
-	}
-	if !regexp.MustCompile(`(?m)^\s+-` + name + `(\s|$)`).Match(out) {
-		t.Fatalf("03-eventloop has no -%s flag yet: its -h does not list it:\n%s", name, out)
-	}
-}
-
-// runBinary runs the server with args, which must make it exit at once,
-// and returns its exit status and what it printed on stderr.
-func runBinary(t *testing.T, bin string, args ...string) (int, string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	err := cmd.Run()
-	var exit *exec.ExitError
-	switch {
-	case ctx.Err() != nil:
-		t.Fatalf("%s %s did not exit within 10s: want a bad flag to stop it at once", bin, strings.Join(args, " "))
-	case err == nil:
-		return 0, stderr.String()
-	case !errors.As(err, &exit):
-		t.Fatalf("running %s: %v", bin, err)
-	}
-	return exit.ExitCode(), stderr.String()
 }

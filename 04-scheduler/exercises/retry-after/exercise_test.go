@@ -3,12 +3,7 @@
 package retryafter_test
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"io"
-	"os/exec"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -29,7 +24,7 @@ const (
 // time passes, and activity on a connection takes it out of the count.
 func TestRetryAfter(t *testing.T) {
 	bin := testserver.Build(t, "../..")
-	requireFlag(t, bin, "max-conns")
+	testserver.RequireFlag(t, bin, "max-conns")
 	srv := testserver.StartBinary(t, bin, testserver.Options{Args: []string{"-max-conns", "2", "-idle-timeout", idleTimeout.String()}})
 
 	// Two silent clients. The server accepts them, in the order they
@@ -97,7 +92,7 @@ func TestRetryAfter(t *testing.T) {
 		return turnedAway(t, srv.Addr).seconds == 1
 	})
 
-	status, stderr := runBinary(t, bin, "-max-conns", "-1", "-addr", "127.0.0.1:0")
+	status, stderr := testserver.RunToExit(t, bin, "-max-conns", "-1", "-addr", "127.0.0.1:0")
 	if status != 2 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "max-conns") {
 		t.Errorf("-max-conns -1: exit status %d, stderr %q; want status 2 and one line that names -max-conns", status, stderr)
 	}
@@ -148,39 +143,4 @@ func turnedAway(t *testing.T, addr string) refusal {
 // ceilSeconds is d in seconds, rounded up.
 func ceilSeconds(d time.Duration) int {
 	return int((d + time.Second - 1) / time.Second)
-}
-
-// requireFlag fails at once, and plainly, if the chapter has no -name flag
-// yet: the server would not start, and the reason would be buried.
-func requireFlag(t *testing.T, bin, name string) {
-	t.Helper()
-	out, err := exec.Command(bin, "-h").Output()
-	if err != nil {
-		t.Fatalf("%s -h: %v", bin, err)
-	}
-	if !regexp.MustCompile(`(?m)^\s+-` + name + `(\s|$)`).Match(out) {
-		t.Fatalf("04-scheduler has no -%s flag yet: its -h does not list it:\n%s", name, out)
-	}
-}
-
-// runBinary runs the server with args, which must make it exit at once,
-// and returns its exit status and what it printed on stderr.
-func runBinary(t *testing.T, bin string, args ...string) (int, string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	err := cmd.Run()
-	var exit *exec.ExitError
-	switch {
-	case ctx.Err() != nil:
-		t.Fatalf("%s %s did not exit within 10s: want a bad flag to stop it at once", bin, strings.Join(args, " "))
-	case err == nil:
-		return 0, stderr.String()
-	case !errors.As(err, &exit):
-		t.Fatal(fmt.Errorf("running %s: %w", bin, err))
-	}
-	return exit.ExitCode(), stderr.String()
 }

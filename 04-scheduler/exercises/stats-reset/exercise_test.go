@@ -4,12 +4,9 @@ package statsreset_test
 
 import (
 	"bufio"
-	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
@@ -34,7 +31,7 @@ type stats struct{ this, last int }
 // counted becomes "last period".
 func TestStatsReset(t *testing.T) {
 	bin := testserver.Build(t, "../..")
-	requireFlag(t, bin, "stats-period")
+	testserver.RequireFlag(t, bin, "stats-period")
 
 	// The default period is 10 s: this part of the test ends long before.
 	srv := testserver.StartBinary(t, bin, testserver.Options{})
@@ -100,7 +97,7 @@ func TestStatsReset(t *testing.T) {
 	t.Logf("with -stats-period %v, /stats said: %s", period, summary(seen))
 
 	for _, bad := range []string{"0", "-1s"} {
-		status, stderr := runBinary(t, bin, "-stats-period", bad, "-addr", "127.0.0.1:0")
+		status, stderr := testserver.RunToExit(t, bin, "-stats-period", bad, "-addr", "127.0.0.1:0")
 		if status != 2 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "stats-period") {
 			t.Errorf("-stats-period %s: exit status %d, stderr %q; want status 2 and one line that names -stats-period", bad, status, stderr)
 		}
@@ -162,39 +159,4 @@ func summary(seen []stats) string {
 		fmt.Fprintf(&b, "%d/%d", s.this, s.last)
 	}
 	return b.String() + " (this period/last period)"
-}
-
-// requireFlag fails at once, and plainly, if the chapter has no -name flag
-// yet: the server would not start, and the reason would be buried.
-func requireFlag(t *testing.T, bin, name string) {
-	t.Helper()
-	out, err := exec.Command(bin, "-h").Output()
-	if err != nil {
-		t.Fatalf("%s -h: %v", bin, err)
-	}
-	if !regexp.MustCompile(`(?m)^\s+-` + name + `(\s|$)`).Match(out) {
-		t.Fatalf("04-scheduler has no -%s flag yet: its -h does not list it:\n%s", name, out)
-	}
-}
-
-// runBinary runs the server with args, which must make it exit at once,
-// and returns its exit status and what it printed on stderr.
-func runBinary(t *testing.T, bin string, args ...string) (int, string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	err := cmd.Run()
-	var exit *exec.ExitError
-	switch {
-	case ctx.Err() != nil:
-		t.Fatalf("%s %s did not exit within 10s: want a bad flag to stop it at once", bin, strings.Join(args, " "))
-	case err == nil:
-		return 0, stderr.String()
-	case !errors.As(err, &exit):
-		t.Fatal(fmt.Errorf("running %s: %w", bin, err))
-	}
-	return exit.ExitCode(), stderr.String()
 }
