@@ -119,47 +119,17 @@ func sleepTrace04(s *Session) error {
 // idleTimeout04: one request on a kept-alive connection, then nothing;
 // cat ends when the server closes, -idle-timeout after the answer.
 func idleTimeout04(s *Session) error {
-	srv, err := s.StartServer(ch04, "-idle-timeout", "2s")
-	if err != nil {
-		return err
-	}
-	srv.ShowCommand()
-	sh, err := s.Shell(2)
-	if err != nil {
-		return err
-	}
-	for _, cmd := range []string{
+	return s.runAgainstWith(ch04, []string{"-idle-timeout", "2s"}, true,
 		"exec 3<>/dev/tcp/127.0.0.1/8080",
 		`printf 'GET / HTTP/1.1\r\nHost: localhost\r\n\r\n' >&3`,
-		`time cat <&3`,
-	} {
-		if err := sh.Run(cmd); err != nil {
-			return err
-		}
-	}
-	return nil
+		`time cat <&3`)
 }
 
 // slowloris04: a head without its blank line, then nothing: the server
 // answers 408 when -idle-timeout has passed, and closes.
 func slowloris04(s *Session) error {
-	srv, err := s.StartServer(ch04, "-idle-timeout", "2s")
-	if err != nil {
-		return err
-	}
-	srv.ShowCommand()
-	sh, err := s.Shell(2)
-	if err != nil {
-		return err
-	}
-	for _, cmd := range []string{
+	return s.runAgainstWith(ch04, []string{"-idle-timeout", "2s"}, true,
 		"exec 3<>/dev/tcp/127.0.0.1/8080",
 		`printf 'GET / HTTP/1.1\r\nHost: localhost\r\n' >&3`,
-		`time cat <&3`,
-	} {
-		if err := sh.Run(cmd); err != nil {
-			return err
-		}
-	}
-	return nil
+		`time cat <&3`)
 }

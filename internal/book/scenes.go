@@ -69,8 +69,18 @@ func (s *Session) startShown(chapter string) error {
 // runAgainst starts the chapter's server without showing it and runs
 // cmds, one after the other, in one shell in terminal 2.
 func (s *Session) runAgainst(chapter string, cmds ...string) error {
-	if _, err := s.StartServer(chapter); err != nil {
+	return s.runAgainstWith(chapter, nil, false, cmds...)
+}
+
+// runAgainstWith is runAgainst with the server's flags, and the command
+// that starts it shown in terminal 1 when show is set.
+func (s *Session) runAgainstWith(chapter string, flags []string, show bool, cmds ...string) error {
+	srv, err := s.StartServer(chapter, flags...)
+	if err != nil {
 		return err
+	}
+	if show {
+		srv.ShowCommand()
 	}
 	sh, err := s.Shell(2)
 	if err != nil {
