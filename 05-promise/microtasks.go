@@ -25,7 +25,8 @@ type microtasks struct {
 }
 
 // queueMicrotask runs f on the loop after the callback running now has
-// returned, before the loop waits again (within the budget).
+// returned, before the loop waits again (within the budget). Like posted
+// work, what is still queued when Run returns never runs.
 func (l *EventLoop) queueMicrotask(f func()) {
 	l.micro.queue = append(l.micro.queue, f)
 }
