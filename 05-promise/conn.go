@@ -282,7 +282,19 @@ func (c *conn) queue(r response, stream int64) {
 func (c *conn) answerAfter(d time.Duration, r response) {
 	var later *Promise[response]
 	later, c.sleeping = Delay(c.s.loop, d, r)
-	Then(later, c.respond)
+	c.answerWhen(later)
+}
+
+// answerWhen answers with the response p promises, once p is fulfilled.
+// If the chain fails instead (p rejected, or respond panicking), the
+// connection is closed: it could never answer in order again, and left
+// open, it would wait for an answer that will not come. The error is
+// passed on, so the loop reports it as unhandled.
+func (c *conn) answerWhen(p *Promise[response]) {
+	Then(p, c.respond).Catch(func(err error) (struct{}, error) {
+		c.close()
+		return struct{}{}, err
+	})
 }
 
 // respond is the last link of the /sleep chain: it queues the response

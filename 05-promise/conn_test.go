@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/eventloops-from-scratch/eventloops/internal/conformance"
+	"github.com/eventloops-from-scratch/eventloops/internal/syncbuf"
 	"github.com/eventloops-from-scratch/eventloops/internal/testserver"
 	"golang.org/x/sys/unix"
 )
@@ -230,5 +231,38 @@ func TestPipelineThenHalfClose(t *testing.T) {
 	}
 	if n, err := br.Read(make([]byte, 1)); n != 0 || err != io.EOF {
 		t.Errorf("after the last answer: read %d bytes, %v; want the server to close (EOF)", n, err)
+	}
+}
+
+// TestFailedChainClosesTheConnection: when the promise of a response is
+// rejected (or respond panics), the connection is closed and the error
+// reported. Left open, it would wait for an answer that cannot come,
+// and, being busy, the idle timeout would never close it.
+func TestFailedChainClosesTheConnection(t *testing.T) {
+	l, _ := timerLoop(t)
+	stderr := &syncbuf.Buffer{}
+	l.stderr = stderr
+	s := &server{loop: l, lfd: -1, errlog: io.Discard, pattern: newAlphabetTable()}
+	fds, err := newSocketPair()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd, peer := fds[0], fds[1]
+	t.Cleanup(func() { unix.Close(peer) })
+	s.add(fd)
+	c := s.conns[fd]
+	write(t, peer, "GET /sleep?ms=10 HTTP/1.1\r\nHost: x\r\n\r\n")
+	c.ready(Readable)
+	c.answerWhen(Rejected[response](l, errBoom)) // in place of the sleep's promise
+	settleAll(t, l)
+	if c.state != closed {
+		t.Fatal("the connection is still open after its response's promise was rejected")
+	}
+	var buf [64]byte
+	if n, err := unix.Read(peer, buf[:]); n != 0 || err != nil {
+		t.Errorf("the client read %d bytes, %v; want the end of the stream", n, err)
+	}
+	if got := stderr.String(); got != "eventloop: unhandled promise rejection: boom\n" {
+		t.Errorf("stderr %q, want the rejection reported", got)
 	}
 }

@@ -43,7 +43,9 @@ func TestIdleConnectionIsClosedAfterTheTimeout(t *testing.T) {
 	br := bufio.NewReader(fdReader(client))
 	// Activity: a request every idle/2 keeps the connection.
 	start := time.Now()
+	var lastSent time.Time
 	for range 4 {
+		lastSent = time.Now()
 		write(t, client, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
 		resp, err := http.ReadResponse(br, nil)
 		if err != nil || resp.StatusCode != 200 {
@@ -52,12 +54,15 @@ func TestIdleConnectionIsClosedAfterTheTimeout(t *testing.T) {
 		io.Copy(io.Discard, resp.Body)
 		time.Sleep(idle / 2) // the client's pace, not synchronisation
 	}
-	rest, waited := readAll(t, client)
+	rest, _ := readAll(t, client)
 	if rest != "" {
 		t.Errorf("an idle connection got %q before its close, want nothing", rest)
 	}
-	if waited < idle/2-10*time.Millisecond || waited > idle+time.Second {
-		t.Errorf("closed %v after the last answer had been read for idle/2: want about %v", waited+idle/2, idle)
+	// The server began to wait after the last request was sent, so it
+	// may not close sooner than idle after that (however late the
+	// client's sleep ran); much later would be a timer gone astray.
+	if waited := time.Since(lastSent); waited < idle || waited > idle+time.Second {
+		t.Errorf("closed %v after the last request was sent: want %v, or a little more", waited, idle)
 	}
 }
 

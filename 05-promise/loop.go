@@ -53,8 +53,8 @@ type EventLoop struct {
 
 	// Promises: the handlers of settled promises, run after each
 	// callback; and the promises rejected in this pass with no handler.
-	micro      microtasks
-	rejections []rejection
+	micro    microtasks
+	suspects []suspect
 
 	wake       waker
 	wakeNeeded atomic.Bool // coalesces wake-ups: false while a write is already pending
@@ -252,7 +252,7 @@ func (l *EventLoop) Run() error {
 		micro := l.micro.ran
 		// Before the loop may sleep, for as long as nothing happens:
 		// a rejection reported after the wait could wait forever.
-		l.reportUnhandled()
+		l.reportUnhandled(false)
 		if l.stopped.Load() {
 			break // a timer or next-tick work called Stop
 		}
@@ -284,7 +284,7 @@ func (l *EventLoop) Run() error {
 			fmt.Fprintln(l.stderr, l.line.String())
 		}
 	}
-	l.reportUnhandled() // a handler's, when the handler called Stop
+	l.reportUnhandled(true) // microtasks left now never run
 	return nil
 }
 

@@ -10,9 +10,10 @@ import "fmt"
 // timer for good. Here the loop stops after this many in a pass, and the
 // rest run in the next pass, after the sockets that are ready: a pass
 // costs at most this much promise work, and a pass with microtasks left
-// does not block in poll. Promises/A+ asks only that handlers run after
-// the code that settled the promise has returned (its note 3.1), which a
-// later pass satisfies too.
+// does not block in poll. Promises/A+ 2.2.4 asks only that handlers run
+// on a fresh stack, after the code that chained or settled them has
+// returned, and its note 3.1 allows a "macro-task" (a later turn of the
+// loop) as well as a micro-task: a later pass satisfies it too.
 const microtaskBudget = 1000
 
 // A microtask queue, first in, first out: the handlers of settled
@@ -34,7 +35,7 @@ func (l *EventLoop) queueMicrotask(f func()) {
 // runMicrotasks runs queued microtasks, and the ones they queue, until
 // none is left or the pass's budget is spent. The loop calls it after
 // each callback: a handler, a timer, next-tick or posted work.
-func (l *EventLoop) runMicrotasks() int {
+func (l *EventLoop) runMicrotasks() {
 	m := &l.micro
 	ran := 0
 	for m.head < len(m.queue) && m.budget > 0 {
@@ -49,7 +50,6 @@ func (l *EventLoop) runMicrotasks() int {
 		m.queue, m.head = m.queue[:0], 0
 	}
 	m.ran += ran
-	return ran
 }
 
 func (m *microtasks) pending() bool { return m.head < len(m.queue) }
@@ -69,18 +69,34 @@ func (l *EventLoop) newPass() {
 // it. unhandled returns its error if that is still so.
 type rejection interface{ unhandled() error }
 
+// A suspect is a rejection waiting to be judged, and the pass it came in.
+type suspect struct {
+	r    rejection
+	pass int64
+}
+
 // reportUnhandled runs in each pass before the loop waits, and once more
-// when Run returns. A rejected promise that has gained no handler by
-// then is reported, as Node reports an unhandled rejection: an error
-// that nobody will ever look at is a bug, and must not vanish silently.
-func (l *EventLoop) reportUnhandled() {
-	for i, r := range l.rejections {
-		if err := r.unhandled(); err != nil {
+// (final) when Run returns. A rejected promise that has gained no handler
+// by then is reported, one line on stderr, as Node's "warn" mode reports
+// an unhandled rejection: an error that nobody will ever look at is a
+// bug, and must not vanish silently. While microtasks are left over for
+// the next pass (the budget ran out), one of them may still chain a
+// handler: the suspects wait, but no more than one extra pass, or an
+// endless chain would hide them forever.
+func (l *EventLoop) reportUnhandled(final bool) {
+	pass := l.passes.Load()
+	kept := l.suspects[:0]
+	for _, s := range l.suspects {
+		if !final && l.micro.pending() && pass-s.pass < 2 {
+			kept = append(kept, s)
+			continue
+		}
+		if err := s.r.unhandled(); err != nil {
 			fmt.Fprintf(l.stderr, "eventloop: unhandled promise rejection: %v\n", err)
 		}
-		l.rejections[i] = nil
 	}
-	l.rejections = l.rejections[:0]
+	clear(l.suspects[len(kept):])
+	l.suspects = kept
 }
 
 // endregion: unhandled

@@ -66,7 +66,7 @@ func TestPromisesAPlus(t *testing.T) {
 				r.Resolve(1)
 				r.Resolve(2)
 				r.Reject(errBoom)
-				r.Adopt(resolved(l, 3))
+				r.Adopt(Resolved(l, 3))
 				return p
 			},
 			want: "fulfilled 1",
@@ -83,7 +83,7 @@ func TestPromisesAPlus(t *testing.T) {
 			want: "rejected: boom",
 		},
 		{
-			rule: "2.1", name: "settling with an error rejects",
+			rule: "Go", name: "settling with an error rejects",
 			run: func(l *EventLoop, _ log) *Promise[int] {
 				p, r := NewPromise[int](l)
 				r.Settle(5, errBoom)
@@ -92,7 +92,7 @@ func TestPromisesAPlus(t *testing.T) {
 			want: "rejected: boom",
 		},
 		{
-			rule: "2.1", name: "settling without an error fulfils",
+			rule: "Go", name: "settling without an error fulfils",
 			run: func(l *EventLoop, _ log) *Promise[int] {
 				p, r := NewPromise[int](l)
 				r.Settle(5, nil)
@@ -110,7 +110,7 @@ func TestPromisesAPlus(t *testing.T) {
 			want: "rejected: promise: rejected with a nil error",
 		},
 		{
-			rule: "2.3.2", name: "a promise that follows another ignores its resolver",
+			rule: "2.3.2", name: "a promise locked in to another (resolved, not yet settled) ignores its resolver",
 			run: func(l *EventLoop, _ log) *Promise[int] {
 				q, rq := NewPromise[int](l)
 				p, r := NewPromise[int](l)
@@ -139,7 +139,7 @@ func TestPromisesAPlus(t *testing.T) {
 				p.Catch(func(err error) (int, error) { add(lg, "caught "+err.Error()); return 0, nil })
 				r.Reject(errBoom)
 				r.Reject(errors.New("again"))
-				return resolved(l, 0)
+				return Resolved(l, 0)
 			},
 			want: "fulfilled 0", wantLog: "caught boom",
 		},
@@ -157,7 +157,7 @@ func TestPromisesAPlus(t *testing.T) {
 		{
 			rule: "2.2.4", name: "a handler chained to a settled promise runs later too",
 			run: func(l *EventLoop, lg log) *Promise[int] {
-				p := resolved(l, 1)
+				p := Resolved(l, 1)
 				Then(p, func(int) (int, error) { add(lg, "handler"); return 0, nil })
 				add(lg, "Then returned")
 				return p
@@ -195,7 +195,7 @@ func TestPromisesAPlus(t *testing.T) {
 		{
 			rule: "2.2.7.1", name: "a handler's value fulfils the next promise, whatever its type",
 			run: func(l *EventLoop, _ log) *Promise[int] {
-				s := Then(resolved(l, 21), func(v int) (string, error) { return fmt.Sprint(v * 2), nil })
+				s := Then(Resolved(l, 21), func(v int) (string, error) { return fmt.Sprint(v * 2), nil })
 				return Then(s, func(s string) (int, error) { return len(s) * 100, nil })
 			},
 			want: "fulfilled 200",
@@ -203,7 +203,7 @@ func TestPromisesAPlus(t *testing.T) {
 		{
 			rule: "2.2.7.2", name: "a handler's error rejects the next promise",
 			run: func(l *EventLoop, _ log) *Promise[int] {
-				p := Then(resolved(l, 1), func(int) (int, error) { return 0, errBoom })
+				p := Then(Resolved(l, 1), func(int) (int, error) { return 0, errBoom })
 				return p.Catch(func(err error) (int, error) { return 0, err })
 			},
 			want: "rejected: boom",
@@ -211,7 +211,7 @@ func TestPromisesAPlus(t *testing.T) {
 		{
 			rule: "2.2.7.2", name: "a handler's panic rejects the next promise",
 			run: func(l *EventLoop, _ log) *Promise[int] {
-				p := Then(resolved(l, 1), func(int) (int, error) { panic("oops") })
+				p := Then(Resolved(l, 1), func(int) (int, error) { panic("oops") })
 				return p.Catch(func(err error) (int, error) { return 0, err })
 			},
 			want: "rejected: promise: handler panicked: oops",
@@ -219,14 +219,14 @@ func TestPromisesAPlus(t *testing.T) {
 		{
 			rule: "2.2.7.3", name: "a fulfilled value passes through Catch",
 			run: func(l *EventLoop, lg log) *Promise[int] {
-				return resolved(l, 4).Catch(func(error) (int, error) { add(lg, "caught"); return 0, nil })
+				return Resolved(l, 4).Catch(func(error) (int, error) { add(lg, "caught"); return 0, nil })
 			},
 			want: "fulfilled 4",
 		},
 		{
 			rule: "2.2.7.4", name: "an error passes through Then, link after link, to Catch",
 			run: func(l *EventLoop, lg log) *Promise[int] {
-				p := rejectedWith(l, errBoom)
+				p := Rejected[int](l, errBoom)
 				for range 3 {
 					p = Then(p, func(v int) (int, error) { add(lg, "then"); return v, nil })
 				}
@@ -237,7 +237,7 @@ func TestPromisesAPlus(t *testing.T) {
 		{
 			rule: "2.2.7", name: "Catch recovers with a value",
 			run: func(l *EventLoop, _ log) *Promise[int] {
-				p := rejectedWith(l, errBoom).Catch(func(error) (int, error) { return 42, nil })
+				p := Rejected[int](l, errBoom).Catch(func(error) (int, error) { return 42, nil })
 				return Then(p, func(v int) (int, error) { return v + 1, nil })
 			},
 			want: "fulfilled 43",
@@ -245,7 +245,7 @@ func TestPromisesAPlus(t *testing.T) {
 		{
 			rule: "2.2.7", name: "Catch replaces the error",
 			run: func(l *EventLoop, _ log) *Promise[int] {
-				p := rejectedWith(l, errBoom).Catch(func(err error) (int, error) { return 0, fmt.Errorf("wrapped: %w", err) })
+				p := Rejected[int](l, errBoom).Catch(func(err error) (int, error) { return 0, fmt.Errorf("wrapped: %w", err) })
 				return p.Catch(func(err error) (int, error) {
 					if !errors.Is(err, errBoom) {
 						return 0, errors.New("lost the cause")
@@ -258,16 +258,16 @@ func TestPromisesAPlus(t *testing.T) {
 		{
 			rule: "2.2.7", name: "Finally runs either way and passes the outcome on",
 			run: func(l *EventLoop, lg log) *Promise[int] {
-				rejectedWith(l, errBoom).Finally(func() { add(lg, "finally after a rejection") }).
+				Rejected[int](l, errBoom).Finally(func() { add(lg, "finally after a rejection") }).
 					Catch(func(err error) (int, error) { add(lg, "then caught "+err.Error()); return 0, nil })
-				return resolved(l, 5).Finally(func() { add(lg, "finally after a value") })
+				return Resolved(l, 5).Finally(func() { add(lg, "finally after a value") })
 			},
 			want: "fulfilled 5", wantLog: "finally after a rejection, finally after a value, then caught boom",
 		},
 		{
 			rule: "2.2.7.2", name: "a panic in Finally rejects",
 			run: func(l *EventLoop, _ log) *Promise[int] {
-				p := resolved(l, 5).Finally(func() { panic(errBoom) })
+				p := Resolved(l, 5).Finally(func() { panic(errBoom) })
 				return p.Catch(func(err error) (int, error) {
 					if !errors.Is(err, errBoom) {
 						return 0, errors.New("the panic's error is not reachable with errors.Is")
@@ -281,7 +281,7 @@ func TestPromisesAPlus(t *testing.T) {
 			rule: "2.3.1", name: "a promise resolved with itself is rejected",
 			run: func(l *EventLoop, _ log) *Promise[int] {
 				var p *Promise[int]
-				p = ThenPromise(resolved(l, 1), func(int) *Promise[int] { return p })
+				p = ThenPromise(Resolved(l, 1), func(int) *Promise[int] { return p })
 				return p.Catch(func(err error) (int, error) { return 0, err })
 			},
 			want: "rejected: " + ErrCycle.Error(),
@@ -311,15 +311,15 @@ func TestPromisesAPlus(t *testing.T) {
 			rule: "2.3.2.1", name: "a promise following a pending one stays pending",
 			run: func(l *EventLoop, _ log) *Promise[int] {
 				q, _ := NewPromise[int](l)
-				return ThenPromise(resolved(l, 1), func(int) *Promise[int] { return q })
+				return ThenPromise(Resolved(l, 1), func(int) *Promise[int] { return q })
 			},
 			want: "pending",
 		},
 		{
 			rule: "2.3.2.2", name: "a handler's fulfilled promise is flattened into its value",
 			run: func(l *EventLoop, _ log) *Promise[int] {
-				return ThenPromise(resolved(l, 1), func(v int) *Promise[int] {
-					return ThenPromise(resolved(l, v+1), func(w int) *Promise[int] { return resolved(l, w*10) })
+				return ThenPromise(Resolved(l, 1), func(v int) *Promise[int] {
+					return ThenPromise(Resolved(l, v+1), func(w int) *Promise[int] { return Resolved(l, w*10) })
 				})
 			},
 			want: "fulfilled 20",
@@ -327,7 +327,7 @@ func TestPromisesAPlus(t *testing.T) {
 		{
 			rule: "2.3.2.3", name: "a handler's rejected promise is flattened into its error",
 			run: func(l *EventLoop, _ log) *Promise[int] {
-				p := ThenPromise(resolved(l, 1), func(int) *Promise[int] { return rejectedWith(l, errBoom) })
+				p := ThenPromise(Resolved(l, 1), func(int) *Promise[int] { return Rejected[int](l, errBoom) })
 				return p.Catch(func(err error) (int, error) { return 0, err })
 			},
 			want: "rejected: boom",
@@ -335,10 +335,62 @@ func TestPromisesAPlus(t *testing.T) {
 		{
 			rule: "2.3", name: "a nil promise from a handler rejects",
 			run: func(l *EventLoop, _ log) *Promise[int] {
-				p := ThenPromise(resolved(l, 1), func(int) *Promise[int] { return nil })
+				p := ThenPromise(Resolved(l, 1), func(int) *Promise[int] { return nil })
 				return p.Catch(func(err error) (int, error) { return 0, err })
 			},
 			want: "rejected: promise: ThenPromise: the handler returned a nil promise",
+		},
+		{
+			rule: "2.2.6", name: "Then, Catch and Finally on one promise run in the order chained",
+			run: func(l *EventLoop, lg log) *Promise[int] {
+				p, r := NewPromise[int](l)
+				Then(p, func(int) (int, error) { add(lg, "then"); return 0, nil })
+				p.Catch(func(error) (int, error) { add(lg, "catch"); return 0, nil })
+				p.Finally(func() { add(lg, "finally") })
+				Then(p, func(int) (int, error) { add(lg, "then again"); return 0, nil })
+				r.Resolve(1)
+				return p
+			},
+			want: "fulfilled 1", wantLog: "then, finally, then again",
+		},
+		{
+			rule: "2.2.6", name: "a handler chained by a handler of the same settled promise runs after the others",
+			run: func(l *EventLoop, lg log) *Promise[int] {
+				p := Resolved(l, 1)
+				Then(p, func(int) (int, error) {
+					add(lg, "first")
+					Then(p, func(int) (int, error) { add(lg, "chained by first"); return 0, nil })
+					return 0, nil
+				})
+				Then(p, func(int) (int, error) { add(lg, "second"); return 0, nil })
+				return p
+			},
+			want: "fulfilled 1", wantLog: "first, second, chained by first",
+		},
+		{
+			rule: "2.3.2.3", name: "a promise following a pending one is rejected when that one is",
+			run: func(l *EventLoop, _ log) *Promise[int] {
+				q, rq := NewPromise[int](l)
+				p, r := NewPromise[int](l)
+				r.Adopt(q)
+				l.AfterFunc(0, func() { rq.Reject(errBoom) })
+				return p.Catch(func(err error) (int, error) { return 0, err })
+			},
+			want: "rejected: boom",
+		},
+		{
+			rule: "2.3.1", name: "three promises that follow each other in a ring are rejected",
+			run: func(l *EventLoop, _ log) *Promise[int] {
+				a, ra := NewPromise[int](l)
+				b, rb := NewPromise[int](l)
+				c, rc := NewPromise[int](l)
+				ra.Adopt(b)
+				rb.Adopt(c)
+				rc.Adopt(a)
+				All(l, a, b, c).Catch(func(error) ([]int, error) { return nil, nil })
+				return a.Catch(func(err error) (int, error) { return 0, err })
+			},
+			want: "rejected: " + ErrCycle.Error(),
 		},
 	}
 	for _, tc := range cases {
@@ -360,18 +412,6 @@ func TestPromisesAPlus(t *testing.T) {
 			}
 		})
 	}
-}
-
-func resolved[T any](l *EventLoop, v T) *Promise[T] {
-	p, r := NewPromise[T](l)
-	r.Resolve(v)
-	return p
-}
-
-func rejectedWith(l *EventLoop, err error) *Promise[int] {
-	p, r := NewPromise[int](l)
-	r.Reject(err)
-	return p
 }
 
 // TestHandlersSeeTheStateTheirCallerFinished shows why a handler must not
@@ -405,18 +445,18 @@ func TestUnhandledRejectionIsReported(t *testing.T) {
 			r.Reject(errBoom)
 		}, "eventloop: unhandled promise rejection: boom\n"},
 		{"caught", func(l *EventLoop) {
-			rejectedWith(l, errBoom).Catch(func(error) (int, error) { return 0, nil })
+			Rejected[int](l, errBoom).Catch(func(error) (int, error) { return 0, nil })
 		}, ""},
 		{"caught later in the same callback", func(l *EventLoop) {
-			p := rejectedWith(l, errBoom)
+			p := Rejected[int](l, errBoom)
 			Then(p, func(int) (int, error) { return 1, nil }).Catch(func(error) (int, error) { return 0, nil })
 		}, ""},
 		{"passed down a chain: reported once, at its end", func(l *EventLoop) {
-			p := rejectedWith(l, errBoom)
+			p := Rejected[int](l, errBoom)
 			Then(Then(p, func(v int) (int, error) { return v, nil }), func(v int) (int, error) { return v, nil })
 		}, "eventloop: unhandled promise rejection: boom\n"},
 		{"a handler that panics, at the end of a chain", func(l *EventLoop) {
-			Then(resolved(l, 1), func(int) (int, error) { panic("oops") })
+			Then(Resolved(l, 1), func(int) (int, error) { panic("oops") })
 		}, "eventloop: unhandled promise rejection: promise: handler panicked: oops\n"},
 	}
 	for _, tc := range cases {
@@ -481,7 +521,7 @@ func TestAll(t *testing.T) {
 	}
 
 	slow, _ := Delay(l, time.Hour, 1)
-	failing := All(l, slow, rejectedWith(l, errBoom))
+	failing := All(l, slow, Rejected[int](l, errBoom))
 	settleAll(t, l)
 	if s := state(failing); s != "rejected: boom" {
 		t.Errorf("All with a rejection: %s, want rejected at once, not after the slow one", s)
@@ -507,7 +547,7 @@ func TestRace(t *testing.T) {
 	}
 
 	late, _ := Delay(l, 10*time.Millisecond, 1)
-	first := Race(l, late, rejectedWith(l, errBoom))
+	first := Race(l, late, Rejected[int](l, errBoom))
 	first.Catch(func(error) (int, error) { return 0, nil })
 	clock.advance(time.Second)
 	settleAll(t, l)
@@ -538,7 +578,7 @@ func TestTimeout(t *testing.T) {
 		t.Errorf("%d timers left: Timeout did not stop its timer", len(l.timers))
 	}
 
-	failed := Timeout(rejectedWith(l, errBoom), time.Hour)
+	failed := Timeout(Rejected[int](l, errBoom), time.Hour)
 	failed.Catch(func(error) (int, error) { return 0, nil })
 	settleAll(t, l)
 	if s := state(failed); s != "rejected: boom" || len(l.timers) != 0 {
@@ -561,14 +601,14 @@ func TestEndlessChainCannotStarveIO(t *testing.T) {
 	var next func(int) *Promise[int]
 	next = func(n int) *Promise[int] {
 		links++
-		return ThenPromise(resolved(tl.EventLoop, n+1), next)
+		return ThenPromise(Resolved(tl.EventLoop, n+1), next)
 	}
 	tl.onLoop(t, func() {
 		mustRegister(t, tl.EventLoop, sock, Readable, func(Events) {
 			tl.Unregister(sock)
 			served <- links
 		})
-		ThenPromise(resolved(tl.EventLoop, 0), next)
+		ThenPromise(Resolved(tl.EventLoop, 0), next)
 	})
 	write(t, peer, "x")
 	var before int
@@ -720,5 +760,189 @@ func TestUnhandledRejectionIsReportedWhenRunReturns(t *testing.T) {
 	}
 	if got, want := log.String(), "eventloop: unhandled promise rejection: boom\n"; got != want {
 		t.Errorf("stderr %q, want %q", got, want)
+	}
+}
+
+// TestCycleThroughThenIsNotDetected documents a limit, the same as
+// JavaScript's: a promise that adopts a Then of itself waits forever,
+// since a Then handler's result is not known until the handler runs.
+func TestCycleThroughThenIsNotDetected(t *testing.T) {
+	l, _ := timerLoop(t)
+	stderr := &syncbuf.Buffer{}
+	l.stderr = stderr
+	p, r := NewPromise[int](l)
+	q := Then(p, func(v int) (int, error) { return v, nil })
+	r.Adopt(q)
+	settleAll(t, l)
+	if state(p) != "pending" || state(q) != "pending" || stderr.String() != "" {
+		t.Errorf("p %s, q %s, stderr %q; want both pending, nothing reported", state(p), state(q), stderr.String())
+	}
+}
+
+// TestMicrotasksRunAfterEachCallback: the handlers of a promise settled by
+// a callback run before the loop's next callback, whichever kind: timers,
+// next-tick work, posted work and ready descriptors.
+func TestMicrotasksRunAfterEachCallback(t *testing.T) {
+	settleThen := func(l *EventLoop, log *[]string, name string) func() {
+		return func() {
+			*log = append(*log, name)
+			Then(Resolved(l, 0), func(int) (int, error) { *log = append(*log, name+"'s handler"); return 0, nil })
+		}
+	}
+	const want = "first, first's handler, second, second's handler"
+	t.Run("timers", func(t *testing.T) {
+		l, clock := timerLoop(t)
+		var log []string
+		l.AfterFunc(time.Millisecond, settleThen(l, &log, "first"))
+		l.AfterFunc(time.Millisecond, settleThen(l, &log, "second"))
+		clock.advance(time.Millisecond)
+		l.now = l.clock()
+		l.newPass()
+		l.runTimers()
+		if got := strings.Join(log, ", "); got != want {
+			t.Errorf("got %q, want %q", got, want)
+		}
+	})
+	t.Run("next ticks", func(t *testing.T) {
+		l, _ := timerLoop(t)
+		var log []string
+		l.NextTick(settleThen(l, &log, "first"))
+		l.NextTick(settleThen(l, &log, "second"))
+		l.newPass()
+		l.runNextTicks()
+		if got := strings.Join(log, ", "); got != want {
+			t.Errorf("got %q, want %q", got, want)
+		}
+	})
+	t.Run("posted work and descriptors", func(t *testing.T) {
+		a, peerA := socketPair(t)
+		b, peerB := socketPair(t)
+		tl := startLoop(t, false, nil)
+		var posted, ready []string
+		handlers := 0
+		done := make(chan struct{})
+		tl.onLoop(t, func() {
+			for _, fd := range []int{a, b} {
+				name := map[int]string{a: "first", b: "second"}[fd]
+				settle := settleThen(tl.EventLoop, &ready, name)
+				mustRegister(t, tl.EventLoop, fd, Readable, func(Events) {
+					tl.Unregister(fd)
+					settle()
+					if handlers++; handlers == 2 {
+						// The other descriptor's handler, and its
+						// microtask, come after this one's.
+						Then(Resolved(tl.EventLoop, 0), func(int) (int, error) { close(done); return 0, nil })
+					}
+				})
+			}
+		})
+		// Both posted functions are queued before the loop wakes: the
+		// wake-up runs them in one pass.
+		tl.Post(settleThen(tl.EventLoop, &posted, "first"))
+		tl.Post(settleThen(tl.EventLoop, &posted, "second"))
+		write(t, peerA, "x")
+		write(t, peerB, "x")
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the handlers did not run")
+		}
+		tl.onLoop(t, func() {
+			if got := strings.Join(posted, ", "); got != want {
+				t.Errorf("posted: got %q, want %q", got, want)
+			}
+			got := strings.Join(ready, ", ")
+			wantReady := strings.NewReplacer("first", "A", "second", "B").Replace(want)
+			gotAB := strings.NewReplacer("first", "A", "second", "B").Replace(got)
+			if gotAB != wantReady && gotAB != "B, B's handler, A, A's handler" {
+				t.Errorf("descriptors: got %q, want each handler's microtask right after it", got)
+			}
+		})
+	})
+}
+
+func TestWaitTimeoutWithMicrotasksLeft(t *testing.T) {
+	l, _ := timerLoop(t)
+	start := Resolved(l, 0)
+	for range microtaskBudget + 1 {
+		Then(start, func(v int) (int, error) { return v, nil })
+	}
+	pass(l)
+	if !l.micro.pending() {
+		t.Fatal("the budget did not leave a microtask for the next pass")
+	}
+	if got := l.waitTimeout(l.clock()); got != 0 {
+		t.Errorf("wait timeout %d with microtasks left, want 0: the loop would sleep on work", got)
+	}
+}
+
+// TestUnhandledWaitsForDeferredMicrotasks: a rejection whose Catch is
+// chained by a microtask that the budget pushed to the next pass is not
+// reported: that handler was coming.
+func TestUnhandledWaitsForDeferredMicrotasks(t *testing.T) {
+	l, _ := timerLoop(t)
+	stderr := &syncbuf.Buffer{}
+	l.stderr = stderr
+	p := Rejected[int](l, errBoom)
+	start := Resolved(l, 0)
+	for range microtaskBudget {
+		Then(start, func(v int) (int, error) { return v, nil })
+	}
+	Then(start, func(int) (int, error) {
+		p.Catch(func(error) (int, error) { return 0, nil })
+		return 0, nil
+	})
+	settleAll(t, l)
+	if got := stderr.String(); got != "" {
+		t.Errorf("reported %q, though a queued handler caught it", got)
+	}
+}
+
+// TestTimeoutWhenTheBudgetDefersTheSettledHandler: p is fulfilled before
+// the deadline, but its handler waits for the next pass (the budget ran
+// out), and the timeout's timer is due in the same pass: p still wins.
+func TestTimeoutWhenTheBudgetDefersTheSettledHandler(t *testing.T) {
+	l, clock := timerLoop(t)
+	p, r := NewPromise[int](l)
+	l.AfterFunc(10*time.Millisecond, func() {
+		start := Resolved(l, 0)
+		for range microtaskBudget {
+			Then(start, func(v int) (int, error) { return v, nil })
+		}
+		r.Resolve(7)
+	})
+	out := Timeout(p, 10*time.Millisecond)
+	out.Catch(func(error) (int, error) { return 0, nil })
+	clock.advance(10 * time.Millisecond)
+	settleAll(t, l)
+	if s := state(out); s != "fulfilled 7" {
+		t.Errorf("p was fulfilled before the deadline, Timeout says %s", s)
+	}
+}
+
+// TestMisuseIsCaughtWhereItHappens: a nil handler, a nil promise or a
+// promise of another loop panic when chained, not later as a rejection.
+func TestMisuseIsCaughtWhereItHappens(t *testing.T) {
+	l, _ := timerLoop(t)
+	other, _ := timerLoop(t)
+	p := Resolved(l, 1)
+	for name, f := range map[string]func(){
+		"Then(nil)":           func() { Then[int, int](p, nil) },
+		"ThenPromise(nil)":    func() { ThenPromise[int, int](p, nil) },
+		"Catch(nil)":          func() { p.Catch(nil) },
+		"Finally(nil)":        func() { p.Finally(nil) },
+		"Adopt(nil)":          func() { _, r := NewPromise[int](l); r.Adopt(nil) },
+		"Adopt(other loop's)": func() { _, r := NewPromise[int](l); r.Adopt(Resolved(other, 1)) },
+		"All(other loop's)":   func() { All(l, Resolved(other, 1)) },
+		"Race(other loop's)":  func() { Race(l, Resolved(other, 1)) },
+	} {
+		func() {
+			defer func() {
+				if x := recover(); x == nil || !strings.HasPrefix(fmt.Sprint(x), "promise: ") {
+					t.Errorf("%s: recovered %v, want a panic that says what is wrong", name, x)
+				}
+			}()
+			f()
+		}()
 	}
 }

@@ -36,11 +36,12 @@ func timerLoop(t *testing.T) (*EventLoop, *fakeClock) {
 // next-tick work (each followed by its microtasks), and report the
 // rejections nobody handled.
 func pass(l *EventLoop) {
+	l.passes.Add(1)
 	l.now = l.clock()
 	l.newPass()
 	l.runTimers()
 	l.runNextTicks()
-	l.reportUnhandled()
+	l.reportUnhandled(false)
 }
 
 func TestTimersFireByDeadlineThenInOrderSet(t *testing.T) {
