@@ -250,6 +250,9 @@ func (l *EventLoop) Run() error {
 		timers := l.runTimers()
 		ticks := l.runNextTicks()
 		micro := l.micro.ran
+		// Before the loop may sleep, for as long as nothing happens:
+		// a rejection reported after the wait could wait forever.
+		l.reportUnhandled()
 		if l.stopped.Load() {
 			break // a timer or next-tick work called Stop
 		}
@@ -276,12 +279,12 @@ func (l *EventLoop) Run() error {
 			l.inDispatch = true
 		}
 		l.dispatch()
-		l.reportUnhandled()
 		if l.trace {
 			l.inDispatch = false
 			fmt.Fprintln(l.stderr, l.line.String())
 		}
 	}
+	l.reportUnhandled() // a handler's, when the handler called Stop
 	return nil
 }
 

@@ -68,10 +68,10 @@ func (l *EventLoop) newPass() {
 // it. unhandled returns its error if that is still so.
 type rejection interface{ unhandled() error }
 
-// reportUnhandled runs at the end of each pass. A rejected promise that
-// has gained no handler by then is reported, as Node reports an
-// unhandled rejection: an error that nobody will ever look at is a bug,
-// and must not vanish silently.
+// reportUnhandled runs in each pass before the loop waits, and once more
+// when Run returns. A rejected promise that has gained no handler by
+// then is reported, as Node reports an unhandled rejection: an error
+// that nobody will ever look at is a bug, and must not vanish silently.
 func (l *EventLoop) reportUnhandled() {
 	for i, r := range l.rejections {
 		if err := r.unhandled(); err != nil {

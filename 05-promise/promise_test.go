@@ -672,3 +672,53 @@ func BenchmarkChain10(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*links), "ns/link")
 }
+
+// TestUnhandledRejectionIsReportedBeforeTheLoopSleeps: a timer rejects a
+// promise that nothing is chained to, and then the loop has nothing to
+// do. The report must come before the loop sleeps in poll, not after
+// whatever wakes it next, which could be never.
+func TestUnhandledRejectionIsReportedBeforeTheLoopSleeps(t *testing.T) {
+	tl := startLoop(t, false, nil)
+	tl.onLoop(t, func() {
+		tl.AfterFunc(time.Millisecond, func() {
+			_, r := NewPromise[int](tl.EventLoop)
+			r.Reject(errBoom)
+		})
+	})
+	const want = "eventloop: unhandled promise rejection: boom\n"
+	deadline := time.After(5 * time.Second)
+	for {
+		got, changed := tl.log.Snapshot()
+		if got == want {
+			return
+		}
+		select {
+		case <-changed:
+		case <-deadline:
+			t.Fatalf("stderr %q after 5s with nothing else to do, want %q", got, want)
+		}
+	}
+}
+
+// TestUnhandledRejectionIsReportedWhenRunReturns: a handler rejects a
+// promise nothing is chained to, and stops the loop; Run reports it on
+// its way out.
+func TestUnhandledRejectionIsReportedWhenRunReturns(t *testing.T) {
+	log := &syncbuf.Buffer{}
+	l, err := NewEventLoop(log, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	l.Post(func() {
+		_, r := NewPromise[int](l)
+		r.Reject(errBoom)
+		l.Stop()
+	})
+	if err := l.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := log.String(), "eventloop: unhandled promise rejection: boom\n"; got != want {
+		t.Errorf("stderr %q, want %q", got, want)
+	}
+}
