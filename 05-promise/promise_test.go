@@ -414,6 +414,8 @@ func TestPromisesAPlus(t *testing.T) {
 	}
 }
 
+// region: notSynchronous
+
 // TestHandlersSeeTheStateTheirCallerFinished shows why a handler must not
 // run inside Resolve: the code that resolves often has work left to do
 // after the call, and a handler run at once would see it half done.
@@ -433,6 +435,35 @@ func TestHandlersSeeTheStateTheirCallerFinished(t *testing.T) {
 		t.Errorf("the handler saw %+v, half a transfer; want {balance:70 pending:0}", seen)
 	}
 }
+
+// TestHandlersRunInOneOrderWhetherSettledOrNot shows the other bug a
+// synchronous handler makes: a function that answers from a cache when it
+// can returns a promise that is sometimes settled already. Were Then to
+// run the handler at once when it is, the caller's next line would run
+// before the handler on a cache hit and after it on a miss.
+func TestHandlersRunInOneOrderWhetherSettledOrNot(t *testing.T) {
+	l, clock := timerLoop(t)
+	cache := map[string]int{}
+	get := func(key string) *Promise[int] {
+		if v, ok := cache[key]; ok {
+			return Resolved(l, v) // a hit: settled already
+		}
+		p, _ := Delay(l, 10*time.Millisecond, len(key)) // a miss: "computed" later
+		return Then(p, func(v int) (int, error) { cache[key] = v; return v, nil })
+	}
+	for _, call := range []string{"miss", "hit"} {
+		var order []string
+		Then(get("key"), func(int) (int, error) { order = append(order, "handler"); return 0, nil })
+		order = append(order, "the line after Then")
+		clock.advance(10 * time.Millisecond)
+		settleAll(t, l)
+		if got := strings.Join(order, ", "); got != "the line after Then, handler" {
+			t.Errorf("%s: %s; want the line after Then, handler", call, got)
+		}
+	}
+}
+
+// endregion: notSynchronous
 
 func TestUnhandledRejectionIsReported(t *testing.T) {
 	cases := []struct {
