@@ -19,7 +19,7 @@ func init() {
 		Shows: []string{
 			`slept 500 ms\n`,
 			`(?m)^poll\(3 fds, timeout=\d+ms\) blocked \S+: 0 ready\n` +
-				`ran 1 timers, 0 next-ticks, 1 microtasks; poll\(3 fds, timeout=\d+ms\) blocked \S+: 1 ready, fd 5 IN(\|HUP)? → conn\n$`}})
+				`ran 1 timers, 0 next-ticks, 2 microtasks; poll\(3 fds, timeout=\d+ms\) blocked \S+: 1 ready, fd 5 IN(\|HUP)? → conn\n$`}})
 }
 
 // run05: starting the server.
