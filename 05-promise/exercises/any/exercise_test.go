@@ -90,7 +90,7 @@ func TestAnyExercise(t *testing.T) {
 
 	t.Run("handlers never run inside Any", func(t *testing.T) {
 		l, _ := timerLoop(t)
-		p := Any(l, resolved(l, "ready"))
+		p := Any(l, Resolved(l, "ready"))
 		if s := state(p); s != "pending" {
 			t.Fatalf("Any of a fulfilled promise, before the loop's next microtasks: %s; want pending (Promises/A+ 2.2.4: the handlers run once the code that chained them has returned)", s)
 		}
@@ -147,7 +147,7 @@ func TestAnyExercise(t *testing.T) {
 		switch {
 		case got == nil:
 			t.Fatal("Any of no promises: not rejected; want rejected at once, since none can ever fulfil (Race of nothing stays pending; Any of nothing must not)")
-		case errors.Is(got, errNilRejection):
+		case errors.Is(got, ErrNilRejection):
 			t.Fatalf("Any of no promises: rejected with %q: errors.Join of no errors is nil; say instead that there was nothing to wait for", got)
 		}
 	})

@@ -86,9 +86,9 @@ func TestRetryExercise(t *testing.T) {
 		a := &exerciseAttempts{clock: clock, start: clock.now}
 		p := Retry(l, 5, 100*time.Millisecond, a.f(func(n int) *Promise[int] {
 			if n < 4 {
-				return rejectedWith(l, fmt.Errorf("attempt %d failed", n))
+				return Rejected[int](l, fmt.Errorf("attempt %d failed", n))
 			}
-			return resolved(l, n)
+			return Resolved(l, n)
 		}))
 		seen := exerciseRun(t, l, clock, a.start, 3*time.Second, p, 699*time.Millisecond, 700*time.Millisecond)
 		if got, want := fmt.Sprint(a.calls), "[0s 100ms 300ms 700ms]"; got != want {
@@ -141,10 +141,10 @@ func TestRetryExercise(t *testing.T) {
 		l, _ := timerLoop(t)
 		called := false
 		var got error
-		Retry(l, 0, time.Millisecond, func() *Promise[int] { called = true; return resolved(l, 1) }).
+		Retry(l, 0, time.Millisecond, func() *Promise[int] { called = true; return Resolved(l, 1) }).
 			Catch(func(err error) (int, error) { got = err; return 0, nil })
 		settleAll(t, l)
-		if called || got == nil || errors.Is(got, errNilRejection) {
+		if called || got == nil || errors.Is(got, ErrNilRejection) {
 			t.Fatalf("Retry with 0 attempts: f called %v, rejected with %v; want f never called, and a rejection that says why", called, got)
 		}
 	})
