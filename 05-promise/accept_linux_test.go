@@ -94,6 +94,10 @@ type injectedAccept struct {
 	mu       sync.Mutex
 	errs     []error
 	failedAt []time.Time // when each queued error was returned
+	// now is the loop's time: the back-off timer counts from it, not
+	// from the instant accept failed, which can be a few milliseconds
+	// later on a loaded machine.
+	now func() time.Time
 }
 
 func (in *injectedAccept) queue(errs ...error) {
@@ -107,7 +111,7 @@ func (in *injectedAccept) accept(lfd int) (int, unix.Sockaddr, error) {
 	if len(in.errs) > 0 {
 		err := in.errs[0]
 		in.errs = in.errs[1:]
-		in.failedAt = append(in.failedAt, time.Now())
+		in.failedAt = append(in.failedAt, in.now())
 		in.mu.Unlock()
 		return -1, nil, err
 	}
@@ -151,7 +155,7 @@ func startInjected(t *testing.T, errs ...error) *injectedServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.sysAccept, s.errlog = srv.in.accept, srv.errlog
+	s.sysAccept, s.errlog, srv.in.now = srv.in.accept, srv.errlog, loop.Now
 	go func() {
 		srv.err = s.serve()
 		close(srv.done)
