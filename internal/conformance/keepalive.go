@@ -8,6 +8,7 @@ import (
 	"net"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -298,6 +299,7 @@ func checkPipeliningNeverReader(ctx context.Context, t Target) error {
 	}
 	defer c.reset() // there are requests the server never read
 	_ = c.tcp.SetReadBuffer(smallReceiveBuffer)
+	start := time.Now()
 	sent, err := flood(c, limit)
 	if err != nil {
 		return err
@@ -322,10 +324,23 @@ func checkPipeliningNeverReader(ctx context.Context, t Target) error {
 	xs := slices.Repeat([]exchange{bytesExchange(floodBytes)}, 101)
 	for i := range 100 {
 		if err := readExchange(c, xs, i); err != nil {
+			if gaveUpOnNonReader(err, time.Since(start), t) {
+				return nil
+			}
 			return fmt.Errorf("after pipelining %d bytes of requests: %w", sent, err)
 		}
 	}
 	return nil
+}
+
+// gaveUpOnNonReader reports whether err is the server closing a client
+// that has taken none of its output for longer than the server's idle
+// timeout: a server may close such a client (nginx's send_timeout does,
+// and so do chapters 04 on), and on a loaded machine, this check's client
+// can spend longer than a short test timeout before it reads.
+func gaveUpOnNonReader(err error, elapsed time.Duration, t Target) bool {
+	closed := errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+	return closed && elapsed >= t.idleTimeout()
 }
 
 // warmUpRequests are pipelined, and their responses read, before the
