@@ -131,6 +131,7 @@ func TestPyramidAndChainAgree(t *testing.T) {
 				clock.advance(lookUpTime)
 				settleAll(t, l)
 			}
+			t.Logf("nested callbacks: %s; chain: %s", nested, chained)
 			if nested != tc.want {
 				t.Errorf("nested callbacks: %q, want %q", nested, tc.want)
 			}
