@@ -46,8 +46,17 @@ func (l *EventLoop) runMicrotasks() {
 		f()
 		ran++
 	}
-	if m.head == len(m.queue) {
+	switch {
+	case m.head == len(m.queue):
 		m.queue, m.head = m.queue[:0], 0
+	case m.head > len(m.queue)/2:
+		// A chain that never ends never empties the queue: move what is
+		// left to the front, or the spent slots would pile up forever.
+		// It copies fewer slots than have run since the queue was last
+		// at its front, so it costs less than running them did.
+		n := copy(m.queue, m.queue[m.head:])
+		clear(m.queue[n:])
+		m.queue, m.head = m.queue[:n], 0
 	}
 	m.ran += ran
 }

@@ -977,3 +977,25 @@ func TestMisuseIsCaughtWhereItHappens(t *testing.T) {
 		}()
 	}
 }
+
+// TestEndlessChainHoldsBoundedMemory: under a chain that never ends, the
+// microtask queue never empties; the slots of the microtasks that have
+// run must still be reused, or the queue grows by one slot per
+// microtask, forever.
+func TestEndlessChainHoldsBoundedMemory(t *testing.T) {
+	l, _ := timerLoop(t)
+	var again func(int) *Promise[int]
+	again = func(n int) *Promise[int] { return ThenPromise(Resolved(l, n), again) }
+	for range 10 {
+		ThenPromise(Resolved(l, 0), again)
+	}
+	for range 200 {
+		pass(l)
+	}
+	if !l.micro.pending() {
+		t.Fatal("the chains ended")
+	}
+	if c := cap(l.micro.queue); c > 8*microtaskBudget {
+		t.Errorf("after 200 passes of %d microtasks, the queue holds %d slots: the spent ones are never reused", microtaskBudget, c)
+	}
+}
