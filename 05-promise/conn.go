@@ -299,7 +299,7 @@ func (c *conn) answerWhen(p *Promise[response]) {
 
 // respond is the last link of the /sleep chain: it queues the response
 // and writes it. It runs as a microtask, right after the timer fired or,
-// when a pass ran out of microtask budget, in the next pass; the client
+// when a pass ran out of microtask budget, in a later pass; the client
 // may have reset the connection in between, and then its descriptor's
 // number may already belong to someone else: it writes nothing.
 func (c *conn) respond(r response) (struct{}, error) {

@@ -90,8 +90,8 @@ type suspect struct {
 // an unhandled rejection: an error that nobody will ever look at is a
 // bug, and must not vanish silently. While microtasks are left over for
 // the next pass (the budget ran out), one of them may still chain a
-// handler: the suspects wait, but no more than one extra pass, or an
-// endless chain would hide them forever.
+// handler: the suspects wait, but only until two passes after the one
+// they were rejected in, or an endless chain would hide them forever.
 func (l *EventLoop) reportUnhandled(final bool) {
 	pass := l.passes.Load()
 	kept := l.suspects[:0]

@@ -211,9 +211,9 @@ func (p *Promise[T]) unhandled() error {
 // Then returns a promise of what onFulfilled makes of p's value. If p is
 // rejected, onFulfilled does not run and the returned promise is rejected
 // with the same error; if onFulfilled returns an error or panics, it is
-// rejected with that. (Then is a function, not a method, because Go's
-// methods cannot have type parameters of their own: it turns a
-// Promise[T] into a Promise[U].)
+// rejected with that. (Then is a function, not a method, because it
+// turns a Promise[T] into a Promise[U], and up to Go 1.26 a method
+// cannot declare type parameters of its own; this module says go 1.24.)
 func Then[T, U any](p *Promise[T], onFulfilled func(T) (U, error)) *Promise[U] {
 	mustHave("Then", onFulfilled)
 	next, r := NewPromise[U](p.loop)
@@ -376,8 +376,9 @@ var ErrTimeout = errors.New("promise: timed out")
 // Timeout returns a promise settled as p is, if p settles within d, and
 // rejected with ErrTimeout otherwise. Once p has settled, its timer is
 // stopped: a thousand promises that all settle in time leave no timer
-// behind. The work behind p goes on after a timeout; only its result is
-// ignored.
+// behind. (The reaction chained to p stops the timer; a timer that fires
+// after p settled, before that reaction ran, does nothing.) The work
+// behind p goes on after a timeout; only its result is ignored.
 func Timeout[T any](p *Promise[T], d time.Duration) *Promise[T] {
 	out, r := NewPromise[T](p.loop)
 	timer := p.loop.AfterFunc(d, func() {
