@@ -1,0 +1,27 @@
+module github.com/eventloops-from-scratch/eventloops/bench
+
+go 1.26.0
+
+require (
+	github.com/eventloops-from-scratch/eventloops v0.0.0-00010101000000-000000000000
+	github.com/google/go-cmp v0.7.0
+	github.com/panjf2000/gnet/v2 v2.9.7
+	github.com/valyala/fasthttp v1.79.0
+	golang.org/x/sys v0.50.0
+)
+
+require (
+	github.com/klauspost/compress v1.20.4 // indirect
+	github.com/molecule-man/go-brrr v1.3.1 // indirect
+	github.com/panjf2000/ants/v2 v2.11.3 // indirect
+	github.com/valyala/bytebufferpool v1.0.0 // indirect
+	go.uber.org/multierr v1.11.0 // indirect
+	go.uber.org/zap v1.27.0 // indirect
+	golang.org/x/sync v0.24.0 // indirect
+	golang.org/x/tools v0.51.0 // indirect
+	gopkg.in/natefinch/lumberjack.v2 v2.2.1 // indirect
+)
+
+// The driver reads the chapters' features from the conformance suite of
+// the repository it lives in, never from a published copy.
+replace github.com/eventloops-from-scratch/eventloops => ../
