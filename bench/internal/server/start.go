@@ -207,3 +207,42 @@ func (b *lockedBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// KillChildren kills every process of the group but its leader, and waits
+// up to timeout for the leader to exit. The leader is then a tool that ran
+// the server (strace, perf) and writes its report when the server is gone.
+func (p *Proc) KillChildren(timeout time.Duration) error {
+	pids, _ := groupPIDs(p.Pgid)
+	for _, pid := range pids {
+		if pid != p.Pgid {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
+	select {
+	case <-p.done:
+		return nil
+	case <-time.After(timeout):
+		p.Stop()
+		return fmt.Errorf("%s: the tool it ran under did not exit within %v of the server's end", p.Spec.Name, timeout)
+	}
+}
+
+// WaitFDs waits until the group holds at least n descriptors: the server
+// has accepted the connections a scenario opened, not left them in the
+// listen backlog.
+func (p *Proc) WaitFDs(n int, timeout time.Duration) (int, error) {
+	deadline := time.Now().Add(timeout)
+	for {
+		got, err := p.FDs()
+		if err != nil {
+			return got, err
+		}
+		if got >= n {
+			return got, nil
+		}
+		if time.Now().After(deadline) {
+			return got, fmt.Errorf("%s holds %d descriptors after %v, want %d", p.Spec.Name, got, timeout, n)
+		}
+		time.Sleep(20 * time.Millisecond) // polling /proc: there is no event to wait on
+	}
+}
