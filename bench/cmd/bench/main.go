@@ -37,7 +37,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	quick := fs.Bool("quick", false, "the reduced set (about 2 minutes)")
 	ch := fs.String("ch", "", "only these chapters, comma-separated (02 or 2)")
 	scenario := fs.String("scenario", "", "only these scenarios, comma-separated: memory, throughput, pipelined, idle, syscalls, profile, micro")
-	peers := fs.String("peers", "", "all, single (nethttp-1 and nginx-1) or none; default all for a whole run, single for a quick or narrowed one")
+	peers := fs.String("peers", "", "all, single (nethttp-1 and nginx-1), none, or names (nethttp-1,gnet-1); default all for a whole run, single for a quick or narrowed one")
 	render := fs.String("render", "", "do not measure: regenerate the book's page and charts from this results file")
 	book := fs.Bool("book", true, "after a whole or quick run, regenerate the book's page from its results")
 	if err := fs.Parse(args); err != nil {
@@ -79,12 +79,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "bench:", err)
 			return 2
 		}
-	}
-	switch *peers {
-	case "", "all", "single", "none":
-	default:
-		fmt.Fprintf(stderr, "bench: -peers %q: want all, single or none\n", *peers)
-		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -19,8 +19,8 @@ type Config struct {
 	Chapters   []int    // CH=: only these chapters; nil means all
 	Scenarios  []string // SCENARIO=: only these; nil means all
 	// Peers: "all", "single" (nethttp-1 and nginx-1, the one-core peers a
-	// chapter is held against), or "none". Empty means all for a full
-	// run, single for a quick or narrowed one.
+	// chapter is held against), "none", or peers' names, comma-separated.
+	// Empty means all for a full run, single for a quick or narrowed one.
 	Peers   string
 	Wrk     string // the wrk binary
 	Command string // how the run was started, for the record

@@ -77,7 +77,7 @@ func Run(ctx context.Context, cfg Config) (*results.Run, string, error) {
 		return nil, "", err
 	}
 	for _, s := range d.specs {
-		d.run.Servers = append(d.run.Servers, results.Server{Name: s.Name, Chapter: s.Chapter, About: s.About, Command: s.Command()})
+		d.run.Servers = append(d.run.Servers, results.Server{Name: s.Name, Chapter: s.Chapter, About: s.About, OneCore: s.OneCore, Command: s.Command()})
 	}
 	d.logf("plan: %s", d.Estimate())
 
@@ -160,18 +160,20 @@ func (d *Driver) build(ctx context.Context, nofile uint64) ([]server.Spec, error
 	if len(d.cfg.Chapters) > 0 && len(specs) == 0 {
 		return nil, fmt.Errorf("no chapter %v under %s", d.cfg.Chapters, d.cfg.Root)
 	}
-	want := func(name string) bool {
+	want := func(p server.Spec) bool {
 		switch d.cfg.peers() {
 		case "none":
 			return false
 		case "single":
-			return name == "nethttp-1" || name == "nginx-1"
+			return p.Name == "nethttp-1" || p.Name == "nginx-1"
+		case "all":
+			return true
 		}
-		return true
+		return slices.Contains(strings.Split(d.cfg.peers(), ","), p.Name)
 	}
 	built := map[string]bool{}
 	for _, p := range server.GoPeerSpecs(d.tmp) {
-		if !want(p.Name) {
+		if !want(p) {
 			continue
 		}
 		if !built[p.Path] {
@@ -183,11 +185,11 @@ func (d *Driver) build(ctx context.Context, nofile uint64) ([]server.Spec, error
 		specs = append(specs, p)
 	}
 	nginx := server.NginxSpecs(int(nofile))
-	if len(nginx) == 0 && d.cfg.peers() != "none" {
+	if len(nginx) == 0 && (d.cfg.peers() == "all" || d.cfg.peers() == "single") {
 		d.note("nginx: not installed (apt-get install nginx, brew install nginx): measured without it")
 	}
 	for _, p := range nginx {
-		if want(p.Name) {
+		if want(p) {
 			specs = append(specs, p)
 		}
 	}
@@ -208,8 +210,8 @@ func (d *Driver) Estimate() string {
 	s, n := d.set, 0.0
 	all := len(d.specs)
 	ka := len(d.serversWith(func(s server.Spec) bool { return s.Features.KeepAlive }))
-	pl := len(d.serversWith(func(s server.Spec) bool { return s.Features.Pipelining }))
-	conc := len(d.serversWith(func(s server.Spec) bool { return s.Features.Concurrent }))
+	pl := len(scenarioServers(results.Pipelined, d.specs))
+	conc := len(scenarioServers(results.Idle, d.specs))
 	secs := float64(s.Seconds) + 0.1 // wrk runs its -d, then joins its thread
 	parts := []string{}
 	add := func(name string, sec float64) {
@@ -226,8 +228,8 @@ func (d *Driver) Estimate() string {
 		add(results.Syscalls, float64(all*s.Rounds)*(secs+0.5)+float64(all)*0.5)
 	}
 	if d.perf != "" {
-		add(results.Profiled, float64(len(d.profiled()))*3)
+		add(results.Profiled, float64(len(scenarioServers(results.Profiled, d.specs)))*3)
 	}
-	add(results.Micro, float64(len(d.serversWith(server.Spec.IsChapter)))*map[bool]float64{true: 4, false: 8}[d.cfg.Quick])
+	add(results.Micro, float64(len(scenarioServers(results.Micro, d.specs)))*map[bool]float64{true: 4, false: 8}[d.cfg.Quick])
 	return fmt.Sprintf("%d servers, %d round(s) of %d s runs: %s; about %.0f s in all", all, s.Rounds, s.Seconds, strings.Join(parts, ", "), n)
 }

@@ -32,7 +32,7 @@ func (d *Driver) levelFits(scenario string, n int) bool {
 // an array with every descriptor on each pass, so its line falls as the
 // idle connections grow; epoll's stays flat.
 func (d *Driver) idle(ctx context.Context) error {
-	specs := d.serversWith(func(s server.Spec) bool { return s.Features.Concurrent })
+	specs := scenarioServers(results.Idle, d.specs)
 	levels := slices.DeleteFunc(slices.Clone(d.set.IdleLevels), func(n int) bool { return !d.levelFits(results.Idle, n) })
 	procs, stop, err := d.startAll(ctx, specs, server.Spec.IdleArgs)
 	if err != nil {

@@ -18,7 +18,7 @@ import (
 // first: after a throughput run, a Go heap already grown and resident
 // would absorb the connections' memory and hide it.
 func (d *Driver) memory(ctx context.Context) error {
-	specs := d.serversWith(func(s server.Spec) bool { return s.Features.Concurrent })
+	specs := scenarioServers(results.Memory, d.specs)
 	n := d.set.MemoryConns
 	if !d.levelFits(results.Memory, n) {
 		return nil

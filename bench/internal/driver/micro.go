@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/eventloops-from-scratch/eventloops/bench/internal/results"
-	"github.com/eventloops-from-scratch/eventloops/bench/internal/server"
 )
 
 // micro is scenario f: the chapters' Go benchmarks (the head scanner, the
@@ -19,7 +18,7 @@ func (d *Driver) micro(ctx context.Context) error {
 	if d.cfg.Quick {
 		benchtime = "50ms"
 	}
-	for _, spec := range d.serversWith(server.Spec.IsChapter) {
+	for _, spec := range scenarioServers(results.Micro, d.specs) {
 		args := []string{"test", "-run", "^$", "-bench", ".", "-benchmem", "-benchtime", benchtime, "-count", strconv.Itoa(d.set.Rounds), "./" + spec.Name}
 		cmd := exec.CommandContext(ctx, "go", args...)
 		cmd.Dir = d.cfg.Root

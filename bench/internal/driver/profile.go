@@ -20,12 +20,6 @@ const profileFreq = 999
 // profileTop is how many functions each profile keeps.
 const profileTop = 15
 
-// profiled are the servers profiled: every chapter and the one-core peers,
-// which are what a chapter is held against.
-func (d *Driver) profiled() []server.Spec {
-	return d.serversWith(func(s server.Spec) bool { return s.IsChapter() || strings.HasSuffix(s.Name, "-1") })
-}
-
 // profile samples where each server spends its CPU time under 100
 // keep-alive connections (one request per connection without keep-alive),
 // with perf record, the chapters' command lines untouched.
@@ -33,7 +27,7 @@ func (d *Driver) profile(ctx context.Context) error {
 	if d.perf == "" {
 		return nil
 	}
-	for _, spec := range d.profiled() {
+	for _, spec := range scenarioServers(results.Profiled, d.specs) {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}

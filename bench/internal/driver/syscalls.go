@@ -21,10 +21,11 @@ func (d *Driver) syscalls(ctx context.Context) error {
 	if d.strace == "" {
 		return nil
 	}
-	figs := make([]*results.Figure, len(d.specs))
-	base := make([]probe.StraceSummary, len(d.specs))
+	specs := scenarioServers(results.Syscalls, d.specs)
+	figs := make([]*results.Figure, len(specs))
+	base := make([]probe.StraceSummary, len(specs))
 	failed := map[string]bool{}
-	for i, spec := range d.specs {
+	for i, spec := range specs {
 		figs[i] = &results.Figure{Scenario: results.Syscalls, Server: spec.Name, Mode: modeOf(spec), Conns: d.set.SyscallConns}
 		b, _, err := d.straced(ctx, spec, fmt.Sprintf("%s-start", spec.Name), nil)
 		if err != nil {
@@ -35,7 +36,7 @@ func (d *Driver) syscalls(ctx context.Context) error {
 		base[i] = b
 	}
 	for round := 1; round <= d.set.Rounds; round++ {
-		for i, spec := range d.specs {
+		for i, spec := range specs {
 			if failed[spec.Name] || ctx.Err() != nil {
 				continue
 			}

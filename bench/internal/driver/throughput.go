@@ -3,16 +3,16 @@ package driver
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/eventloops-from-scratch/eventloops/bench/internal/results"
-	"github.com/eventloops-from-scratch/eventloops/bench/internal/server"
 )
 
 // throughput is scenario a: GET / at each connection count, keep-alive
 // for the servers that have it, and one request per connection for all,
 // so that 01 and 02 are compared with the peers like for like.
 func (d *Driver) throughput(ctx context.Context) error {
-	procs, stop, err := d.startAll(ctx, d.specs, nil)
+	procs, stop, err := d.startAll(ctx, scenarioServers(results.Throughput, d.specs), nil)
 	if err != nil {
 		return err
 	}
@@ -22,7 +22,7 @@ func (d *Driver) throughput(ctx context.Context) error {
 	for _, mode := range []string{KeepAlive, Close} {
 		for _, conns := range d.set.Conns {
 			for _, p := range procs {
-				if mode == KeepAlive && !p.Spec.Features.KeepAlive {
+				if !slices.Contains(throughputModes(p.Spec), mode) {
 					continue
 				}
 				figs = append(figs, &figure{proc: p, load: d.load(p, mode, conns),
@@ -37,7 +37,7 @@ func (d *Driver) throughput(ctx context.Context) error {
 // pipelined is scenario b: Pipeline requests per write, 100 connections,
 // for the servers that answer pipelined requests.
 func (d *Driver) pipelined(ctx context.Context) error {
-	specs := d.serversWith(func(s server.Spec) bool { return s.Features.Pipelining })
+	specs := scenarioServers(results.Pipelined, d.specs)
 	if len(specs) == 0 {
 		d.note("pipelined: no server in this run pipelines")
 		return nil

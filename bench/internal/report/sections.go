@@ -296,7 +296,7 @@ func (v view) cpu() string {
 func (v view) onePeers() []string {
 	var out []string
 	for _, s := range v.run.Servers {
-		if s.Chapter == 0 && strings.HasSuffix(s.Name, "-1") {
+		if s.OneCore {
 			out = append(out, s.Name)
 		}
 	}

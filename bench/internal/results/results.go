@@ -68,6 +68,7 @@ type Server struct {
 	Name    string `json:"name"`
 	Chapter int    `json:"chapter,omitempty"`
 	About   string `json:"about"`
+	OneCore bool   `json:"one_core,omitempty"` // a peer held to one core, as the chapters are
 	Command string `json:"command"`
 }
 

@@ -15,6 +15,9 @@ type Spec struct {
 	Chapter  int    // 0 for a peer
 	Features Features
 	About    string // one line for the book: what it is and how it runs
+	// OneCore: a peer held to one core (GOMAXPROCS=1, one loop, one
+	// worker), as every chapter is: the peers a chapter is compared with.
+	OneCore bool
 
 	Path string   // the binary
 	Args []string // before the address
@@ -46,6 +49,8 @@ func (s Spec) Command(extra ...string) string {
 	parts = append(parts, extra...)
 	if s.Announces {
 		parts = append(parts, "-addr", "127.0.0.1:0")
+	} else {
+		parts = append(parts, "-p", "$TMP", "-c", "$TMP/"+s.Name+".conf", "-e", "stderr")
 	}
 	return strings.Join(parts, " ")
 }
@@ -66,13 +71,13 @@ func GoPeerSpecs(binDir string) []Spec {
 	withSleep := peerFeatures
 	withSleep.Sleep = true
 	return []Spec{
-		{Name: "nethttp-1", Features: withSleep, Path: filepath.Join(binDir, "nethttp"), Env: []string{"GOMAXPROCS=1"}, Announces: true,
+		{Name: "nethttp-1", OneCore: true, Features: withSleep, Path: filepath.Join(binDir, "nethttp"), Env: []string{"GOMAXPROCS=1"}, Announces: true,
 			About: "Go's net/http (bench/peers/nethttp), GOMAXPROCS=1: one core, like the chapters"},
 		{Name: "nethttp-all", Features: withSleep, Path: filepath.Join(binDir, "nethttp"), Announces: true,
 			About: fmt.Sprintf("Go's net/http, GOMAXPROCS left to the runtime (%d here: every core)", runtime.NumCPU())},
-		{Name: "fasthttp-1", Features: withSleep, Path: filepath.Join(binDir, "fasthttp"), Env: []string{"GOMAXPROCS=1"}, Announces: true,
+		{Name: "fasthttp-1", OneCore: true, Features: withSleep, Path: filepath.Join(binDir, "fasthttp"), Env: []string{"GOMAXPROCS=1"}, Announces: true,
 			About: "github.com/valyala/fasthttp (bench/peers/fasthttp), GOMAXPROCS=1"},
-		{Name: "gnet-1", Features: peerFeatures, Path: filepath.Join(binDir, "gnet"), Env: []string{"GOMAXPROCS=1"}, Announces: true,
+		{Name: "gnet-1", OneCore: true, Features: peerFeatures, Path: filepath.Join(binDir, "gnet"), Env: []string{"GOMAXPROCS=1"}, Announces: true,
 			About: "github.com/panjf2000/gnet/v2, one event loop (bench/peers/gnet: GET / only), GOMAXPROCS=1"},
 	}
 }
@@ -93,7 +98,7 @@ func NginxSpecs(nofile int) []Spec {
 		return nil
 	}
 	spec := func(name, workers, about string) Spec {
-		return Spec{Name: name, Features: peerFeatures, Path: path, About: about,
+		return Spec{Name: name, Features: peerFeatures, Path: path, About: about, OneCore: workers == "1",
 			Config: func(dir string, port int) ([]string, error) {
 				conf := filepath.Join(dir, name+".conf")
 				if err := os.WriteFile(conf, []byte(NginxConfig(dir, port, workers, nofile)), 0o644); err != nil {
