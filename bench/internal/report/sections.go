@@ -555,7 +555,9 @@ func topOthers(f *results.Figure, grouped map[string]bool) string {
 	for c, n := range totals {
 		list = append(list, kv{c, n})
 	}
-	sort.Slice(list, func(i, j int) bool { return list[i].n > list[j].n || list[i].n == list[j].n && list[i].name < list[j].name })
+	sort.Slice(list, func(i, j int) bool {
+		return list[i].n > list[j].n || list[i].n == list[j].n && list[i].name < list[j].name
+	})
 	var parts []string
 	for _, e := range list[:min(3, len(list))] {
 		parts = append(parts, fmt.Sprintf("%s %.2f", e.name, float64(e.n)/math.Max(1, float64(req))))
