@@ -73,7 +73,7 @@ func (d *Driver) memorySample(ctx context.Context, spec server.Spec, n int) (res
 		return results.Sample{}, fmt.Errorf("opening %d idle connections: %w", n, err)
 	}
 	defer set.Close()
-	if _, err := p.WaitFDs(fds+n, settle); err != nil {
+	if _, err := p.WaitFDs(fds+n-fdSlack, settle); err != nil {
 		return results.Sample{}, err
 	}
 	after, err := settledRSS(p)
@@ -89,7 +89,7 @@ func (d *Driver) memorySample(ctx context.Context, spec server.Spec, n int) (res
 		request = "GET / on each, answer read"
 	}
 	return results.Sample{
-		Command:   fmt.Sprintf("%s; one GET /; VmRSS; open %d connections (%s); wait for %d descriptors; VmRSS", p.Command, n, request, fds+n),
+		Command:   fmt.Sprintf("%s; one GET /; VmRSS; open %d connections (%s); wait for %d descriptors; VmRSS", p.Command, n, request, fds+n-fdSlack),
 		RSSBefore: before, RSSAfter: after, Conns: n, StillOpen: open,
 	}, nil
 }

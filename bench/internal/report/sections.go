@@ -79,11 +79,18 @@ func cell(f *results.Figure, value func(results.Sample) float64, format func(flo
 	return s
 }
 
-func table(header []string, rows [][]string) string {
+// table is a Markdown table: the first column (names) left, the figures
+// right-aligned.
+func table(header []string, rows [][]string) string { return aligned(header, rows, true) }
+
+// textTable is a table of words: every column left-aligned.
+func textTable(header []string, rows [][]string) string { return aligned(header, rows, false) }
+
+func aligned(header []string, rows [][]string, figures bool) string {
 	var b strings.Builder
 	b.WriteString("| " + strings.Join(header, " | ") + " |\n|")
 	for i := range header {
-		if i == 0 {
+		if i == 0 || !figures {
 			b.WriteString("---|")
 		} else {
 			b.WriteString("---:|")
@@ -155,7 +162,7 @@ func (v view) source(path string) string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Generated from [`%s`](../%s), %s started %s and taking %.0f s.\n\n", path, path, kind, r.Date, r.Seconds)
-	b.WriteString(table([]string{"machine", ""}, [][]string{
+	b.WriteString(textTable([]string{"machine", ""}, [][]string{
 		{"CPU", fmt.Sprintf("%s, %d cores", m.CPU, m.Cores)},
 		{"memory", fmt.Sprintf("%.1f GiB", float64(m.MemoryBytes)/(1<<30))},
 		{"kernel", m.Kernel},
@@ -184,7 +191,7 @@ func (v view) serverTable() string {
 	for _, s := range v.run.Servers {
 		rows = append(rows, []string{"`" + s.Name + "`", s.About, "`" + s.Command + "`"})
 	}
-	return table([]string{"server", "what it is", "command"}, rows)
+	return textTable([]string{"server", "what it is", "command"}, rows)
 }
 
 func (v view) throughput(mode string) (string, map[string][]byte, error) {
@@ -309,12 +316,15 @@ func (v view) ratios() string {
 		c = slices.Max(v.run.Settings.Conns)
 	}
 	peers := v.onePeers()
-	var rows [][]string
 	type gap struct {
-		chapter, peer, mode string
-		ratio, ch, pr       float64
+		chapter, peer string
+		ratio, ch, pr float64
 	}
-	var worst map[string]gap = map[string]gap{}
+	// Furthest behind in requests/s, and in CPU time per request: when
+	// wrk's own core is full, requests/s measures wrk as much as the
+	// server, and CPU per request is the fairer comparison.
+	slowest, costliest := map[string]gap{}, map[string]gap{}
+	var rows [][]string
 	for _, s := range v.run.Servers {
 		if s.Chapter == 0 {
 			continue
@@ -327,14 +337,18 @@ func (v view) ratios() string {
 			row := []string{"`" + s.Name + "`", mode}
 			for _, p := range peers {
 				pf := v.figure(results.Throughput, p, mode, c, 0)
-				if pf == nil || pf.Of(goodRPS).Median == 0 {
-					row = append(row, "–")
+				if pf == nil || pf.Of(goodRPS).Median == 0 || pf.Of(cpu100k).Median == 0 {
+					row = append(row, "–", "–")
 					continue
 				}
 				r := cf.Of(goodRPS).Median / pf.Of(goodRPS).Median
-				row = append(row, fmt.Sprintf("%.2f", r))
-				if w, ok := worst[mode]; !ok || r < w.ratio {
-					worst[mode] = gap{s.Name, p, mode, r, cf.Of(goodRPS).Median, pf.Of(goodRPS).Median}
+				k := cf.Of(cpu100k).Median / pf.Of(cpu100k).Median
+				row = append(row, fmt.Sprintf("%.2f", r), fmt.Sprintf("%.2f", k))
+				if w, ok := slowest[mode]; !ok || r < w.ratio {
+					slowest[mode] = gap{s.Name, p, r, cf.Of(goodRPS).Median, pf.Of(goodRPS).Median}
+				}
+				if w, ok := costliest[mode]; !ok || k > w.ratio {
+					costliest[mode] = gap{s.Name, p, k, cf.Of(cpu100k).Median, pf.Of(cpu100k).Median}
 				}
 			}
 			rows = append(rows, row)
@@ -345,14 +359,17 @@ func (v view) ratios() string {
 	}
 	header := []string{"chapter", "mode"}
 	for _, p := range peers {
-		header = append(header, "÷ `"+p+"`")
+		header = append(header, "req/s ÷ `"+p+"`", "CPU/req ÷ `"+p+"`")
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "A chapter's requests/s at %d connections divided by a one-core peer's, from the same run (medians):\n\n", c)
+	fmt.Fprintf(&b, "A chapter's requests/s, and its CPU time per request, at %d connections, divided by a one-core peer's from the same run (medians). Below 1 in requests/s, or above 1 in CPU per request, the chapter is behind:\n\n", c)
 	b.WriteString(table(header, rows))
 	for _, mode := range []string{KeepAlive, Close} {
-		if w, ok := worst[mode]; ok {
-			fmt.Fprintf(&b, "\nFurthest behind with %s: `%s`, at %.2f of `%s` (%s against %s requests/s).\n", mode, w.chapter, w.ratio, w.peer, thousands(w.ch), thousands(w.pr))
+		if w, ok := slowest[mode]; ok {
+			fmt.Fprintf(&b, "\nFurthest behind with %s, in requests/s: `%s`, at %.2f of `%s` (%s against %s).", mode, w.chapter, w.ratio, w.peer, thousands(w.ch), thousands(w.pr))
+		}
+		if w, ok := costliest[mode]; ok {
+			fmt.Fprintf(&b, " In CPU per request: `%s`, at %.2f times `%s`'s (%.2f against %.2f CPU seconds per 100 000).\n", w.chapter, w.ratio, w.peer, w.ch, w.pr)
 		}
 	}
 	return b.String()
@@ -580,7 +597,7 @@ func (v view) profile() string {
 		}
 		rows = append(rows, []string{"`" + p.Server + "`", fmt.Sprint(p.Samples), fmt.Sprintf("%.0f%%", p.Kernel*100), strings.Join(user, ", ")})
 	}
-	b.WriteString(table([]string{"server", "samples", "in the kernel", "top functions outside the kernel (self time)"}, rows))
+	b.WriteString(textTable([]string{"server", "samples", "in the kernel", "top functions outside the kernel (self time)"}, rows))
 	for _, p := range v.run.Profiles {
 		fmt.Fprintf(&b, "\n<details><summary><code>%s</code>: the %d functions with the most samples</summary>\n\n", p.Server, len(p.Top))
 		var rows [][]string
@@ -591,7 +608,7 @@ func (v view) profile() string {
 			}
 			rows = append(rows, []string{"`" + s.Name + "`", where, fmt.Sprintf("%.1f%%", s.Share*100)})
 		}
-		b.WriteString(table([]string{"function", "where", "self"}, rows))
+		b.WriteString(textTable([]string{"function", "where", "self"}, rows))
 		fmt.Fprintf(&b, "\nCommand: `%s`\n\n</details>\n", p.Command)
 	}
 	return b.String()
