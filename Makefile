@@ -101,6 +101,7 @@ book: ## refresh the book: embedded snippets, diffs, transcripts, capability mat
 book-check: ## fail if any of the book's generated parts is stale
 	go run ./internal/conformance/cmd/matrix -check
 	go run ./internal/book/cmd/book -check
+	cd bench && go test -count=1 -run TestBookIsFresh ./internal/report
 
 check-copies: ## files carried forward unchanged equal the previous chapter's copy
 	@status=0; for f in $(IDENTICAL); do \
