@@ -597,7 +597,7 @@ func (v view) profile() string {
 		}
 		rows = append(rows, []string{"`" + p.Server + "`", fmt.Sprint(p.Samples), fmt.Sprintf("%.0f%%", p.Kernel*100), strings.Join(user, ", ")})
 	}
-	b.WriteString(textTable([]string{"server", "samples", "in the kernel", "top functions outside the kernel (self time)"}, rows))
+	b.WriteString(textTable([]string{"server", "samples (as perf rounds them)", "in the kernel", "top functions outside the kernel (self time)"}, rows))
 	for _, p := range v.run.Profiles {
 		fmt.Fprintf(&b, "\n<details><summary><code>%s</code>: the %d functions with the most samples</summary>\n\n", p.Server, len(p.Top))
 		var rows [][]string
