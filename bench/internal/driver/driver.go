@@ -228,7 +228,7 @@ func (d *Driver) Estimate() string {
 		add(results.Syscalls, float64(all*s.Rounds)*(secs+0.5)+float64(all)*0.5)
 	}
 	if d.perf != "" {
-		add(results.Profiled, float64(len(scenarioServers(results.Profiled, d.specs)))*3)
+		add(results.Profiled, float64(len(d.profiledServers()))*3)
 	}
 	add(results.Micro, float64(len(scenarioServers(results.Micro, d.specs)))*map[bool]float64{true: 4, false: 8}[d.cfg.Quick])
 	return fmt.Sprintf("%d servers, %d round(s) of %d s runs: %s; about %.0f s in all", all, s.Rounds, s.Seconds, strings.Join(parts, ", "), n)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,7 +28,7 @@ func (d *Driver) profile(ctx context.Context) error {
 	if d.perf == "" {
 		return nil
 	}
-	for _, spec := range scenarioServers(results.Profiled, d.specs) {
+	for _, spec := range d.profiledServers() {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -40,6 +41,20 @@ func (d *Driver) profile(ctx context.Context) error {
 		d.logf("  profile %-14s %5d samples, %2.0f%% in the kernel; top: %s", spec.Name, p.Samples, p.Kernel*100, p.Top[0].Name)
 	}
 	return nil
+}
+
+// profiledServers are the scenario's servers; a quick run keeps, of the
+// chapters, only the newest.
+func (d *Driver) profiledServers() []server.Spec {
+	all := scenarioServers(results.Profiled, d.specs)
+	if !d.cfg.Quick {
+		return all
+	}
+	newest := 0
+	for _, s := range all {
+		newest = max(newest, s.Chapter)
+	}
+	return slices.DeleteFunc(all, func(s server.Spec) bool { return s.IsChapter() && s.Chapter != newest })
 }
 
 func (d *Driver) profileOne(ctx context.Context, spec server.Spec) (results.Profile, error) {
