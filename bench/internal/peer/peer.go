@@ -9,6 +9,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/eventloops-from-scratch/eventloops/internal/conformance"
 )
 
 // Limits of the routes, the chapters' own (curriculum §2).
@@ -56,13 +58,14 @@ func QueryNumber(rawQuery, key string, max int64) (int64, bool) {
 	return 0, false
 }
 
-// Pattern is an endless reader of the bytes /bytes serves, produced as
-// they are read rather than held in memory.
+// Pattern is an endless reader of the bytes the chapters' /bytes serves
+// (the conformance suite's BytesPattern), produced as they are read
+// rather than held in memory.
 type Pattern struct{ off int64 }
 
 func (p *Pattern) Read(b []byte) (int, error) {
 	for i := range b {
-		b[i] = byte('a' + (p.off+int64(i))%26)
+		b[i] = conformance.BytesPattern(p.off + int64(i))
 	}
 	p.off += int64(len(b))
 	return len(b), nil
