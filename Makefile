@@ -31,10 +31,11 @@ CHDIR = $(patsubst %/main.go,%,$(wildcard $(CHNUM)-*/main.go))
 exercises_of = $(notdir $(patsubst %/exercise_test.go,%,$(wildcard $(1)/exercises/*/exercise_test.go)))
 
 .PHONY: help test run diff vet lint fmt fmt-check exercise exercises-check solution \
-	book book-check check-copies tidy-check darwin fuzz bench ci need-ch need-race need-ex
+	book book-check check-copies tidy-check darwin fuzz bench bench-book ci need-ch need-race need-ex
 
 help: ## list the targets (the default)
 	@echo 'usage: make TARGET [CH=NN] [EX=name] [ARGS="..."]'
+	@echo '       make bench [QUICK=1] [CH=NN] [SCENARIO=name] [PEERS=all|single|none|names]'
 	@echo
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
 		awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
@@ -42,12 +43,14 @@ help: ## list the targets (the default)
 	@echo 'chapters (CH=NN) and their exercises (EX=name):'
 	@$(foreach ch,$(CHAPTERS),printf '  %-16s %s\n' '$(ch)' '$(or $(call exercises_of,$(ch)),(none yet))';)
 
-test: ## run every test: go test -race ./... (without -race if there is no C compiler)
+test: ## run every test: go test -race ./... here and in bench/ (without -race if there is no C compiler)
 	@if [ "$(CGO)" = 1 ]; then race=-race; else race=; \
 		echo 'race detector skipped: cgo is off (go env CGO_ENABLED is 0: no C compiler, or turned off); running the tests without it'; \
 	fi; \
 	echo "go test $${race:+$$race }./..."; \
-	go test $$race ./...
+	go test $$race ./...; \
+	echo "cd bench && go test $${race:+$$race }./..."; \
+	cd bench && go test $$race ./...
 
 run: need-ch ## run a chapter's server: make run CH=01 [ARGS="-trace"]
 	go run ./$(CHDIR) $(ARGS)
@@ -64,11 +67,16 @@ diff: need-ch ## what chapter CH changed since the one before: make diff CH=02 [
 	git diff --no-index --stat "$$prev" $(CHDIR) || [ $$? -eq 1 ]; \
 	git diff --no-index "$$prev" $(CHDIR) || [ $$? -eq 1 ]
 
-vet: ## go vet every package
+# bench/ is a module of its own (it requires plotting and peer libraries
+# the chapters must not), so ./... here does not reach it: the targets
+# that check code run once more inside it.
+vet: ## go vet every package (bench/ included)
 	go vet ./...
+	cd bench && go vet ./...
 
-lint: ## staticcheck, pinned by version (STATICCHECK in this Makefile)
+lint: ## staticcheck, pinned by version (STATICCHECK in this Makefile), bench/ included
 	go run $(STATICCHECK) ./...
+	cd bench && go run $(STATICCHECK) ./...
 
 fmt: ## gofmt -w every Go file
 	gofmt -w .
@@ -93,6 +101,7 @@ book: ## refresh the book: embedded snippets, diffs, transcripts, capability mat
 book-check: ## fail if any of the book's generated parts is stale
 	go run ./internal/conformance/cmd/matrix -check
 	go run ./internal/book/cmd/book -check
+	cd bench && go test -count=1 -run TestBookIsFresh ./internal/report
 
 check-copies: ## files carried forward unchanged equal the previous chapter's copy
 	@status=0; for f in $(IDENTICAL); do \
@@ -107,8 +116,9 @@ check-copies: ## files carried forward unchanged equal the previous chapter's co
 	if [ $$status -eq 0 ]; then echo "carried forward unchanged: $(IDENTICAL) (changed only in: $(CHANGED_IN))"; fi; \
 	exit $$status
 
-tidy-check: ## fail if go.mod or go.sum is not what go mod tidy would write
+tidy-check: ## fail if go.mod or go.sum (or bench/'s) is not what go mod tidy would write
 	go mod tidy -diff
+	cd bench && go mod tidy -diff
 
 darwin: ## build the portable chapters for macOS: GOOS=darwin go build
 	GOOS=darwin GOARCH=arm64 go build -o /dev/null $(addprefix ./,$(PORTABLE))
@@ -122,13 +132,21 @@ fuzz: ## fuzz the HTTP parser of each chapter for FUZZTIME (default 30s)
 		done; \
 	done
 
-bench: ## benchmarks: the driver (bench/) arrives later; the chapters' Go micro-benchmarks run now
-	@echo 'The benchmark driver (bench/: servers under wrk, side by side) is not written yet.'
-	@echo 'The chapters'"'"' Go micro-benchmarks (the head scanner, the timer heap) run now:'
-	go test -run '^$$' -bench . $(addprefix ./,$(CHAPTERS))
+# make bench: every chapter and the peers side by side (book/bench.md says
+# what each scenario measures). A whole or quick run ends by regenerating
+# book/bench.md and book/bench/*.svg from its results file; a run narrowed
+# by CH= or SCENARIO= writes its charts next to its results file instead.
+BENCH_FLAGS = $(if $(QUICK),-quick) $(if $(CH),-ch $(CH)) $(if $(SCENARIO),-scenario $(SCENARIO)) $(if $(PEERS),-peers $(PEERS))
+bench: ## measure chapters and peers (wrk): [QUICK=1] ~2 min, [CH=02] [SCENARIO=idle] one piece; whole run <15 min
+	cd bench && go run ./cmd/bench $(BENCH_FLAGS)
+
+bench-book: ## regenerate book/bench.md and its charts from a results file: make bench-book RESULTS=bench/results/FILE.json
+	@test -n "$(RESULTS)" || { echo 'RESULTS=bench/results/FILE.json is required; the files:'; ls bench/results/*.json; exit 2; }
+	cd bench && go run ./cmd/bench -render $(abspath $(RESULTS))
 
 ci: need-race fmt-check tidy-check vet lint ## everything CI runs
 	go test -race ./...
+	cd bench && go test -race ./...
 	$(MAKE) --no-print-directory exercises-check check-copies darwin
 
 need-race:
