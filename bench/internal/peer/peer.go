@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -42,20 +43,17 @@ func Announce(stdout io.Writer, addr string) {
 }
 
 // QueryNumber returns the value of key in a raw query string if it is a
-// plain decimal number no larger than max, as the chapters read it.
+// plain decimal number no larger than max: what the chapters accept, for
+// the requests the driver sends (url.ParseQuery also decodes %XX, which
+// the chapters refuse; the driver never sends it).
 func QueryNumber(rawQuery, key string, max int64) (int64, bool) {
-	for _, pair := range strings.Split(rawQuery, "&") {
-		value, ok := strings.CutPrefix(pair, key+"=")
-		if !ok {
-			continue
-		}
-		if value == "" || len(value) > 18 || strings.Trim(value, "0123456789") != "" {
-			return 0, false
-		}
-		n, err := strconv.ParseInt(value, 10, 64)
-		return n, err == nil && n <= max
+	values, err := url.ParseQuery(rawQuery)
+	v := values.Get(key)
+	if err != nil || v == "" || strings.Trim(v, "0123456789") != "" {
+		return 0, false
 	}
-	return 0, false
+	n, err := strconv.ParseInt(v, 10, 64)
+	return n, err == nil && n <= max
 }
 
 // Pattern is an endless reader of the bytes the chapters' /bytes serves
