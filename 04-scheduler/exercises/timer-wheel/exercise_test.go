@@ -3,15 +3,9 @@
 package timerwheel_test
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -41,69 +35,20 @@ func TestTimerWheel(t *testing.T) {
 	bin := testserver.Build(t, "../..")
 	checkSleeps(t, bin)
 
-	chapter, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	testFile := filepath.Join(dir, "wheel_test.go")
-	if err := os.WriteFile(testFile, []byte(wheelTest), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	overlay, err := json.Marshal(map[string]map[string]string{
-		"Replace": {filepath.Join(chapter, "zz_wheel_exercise_test.go"): testFile},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	overlayFile := filepath.Join(dir, "overlay.json")
-	if err := os.WriteFile(overlayFile, overlay, 0o644); err != nil {
-		t.Fatal(err)
-	}
-
-	args := []string{"test", "-count=1", "-v", "-overlay", overlayFile,
-		"-run", "^(TestWheel|" + strings.Join(chapterTimerTests, "|") + ")$"}
-	if raceEnabled() {
-		args = append(args, "-race")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", append(args, ".")...)
-	cmd.Dir = chapter
-	out, err := cmd.CombinedOutput()
-	report := tidy(string(out))
+	tests := append([]string{"TestWheel"}, chapterTimerTests...)
+	report, passed := testserver.RunInPackage(t, "../..", wheelTest, tests...)
 	switch {
-	case ctx.Err() != nil:
-		t.Fatalf("go %s did not finish within 4 minutes:\n%s", strings.Join(args, " "), report)
-	case err == nil:
-		for _, name := range append([]string{"TestWheel"}, chapterTimerTests...) {
-			if !strings.Contains(report, "--- PASS: "+name+" ") {
-				t.Errorf("%s did not run: the chapter's timer tests must stay, and pass", name)
-			}
-		}
-		t.Logf("go %s in 04-scheduler, with the wheel's test added:\n%s", strings.Join(args, " "), passes(report))
+	case passed:
+		t.Logf("go test in 04-scheduler, with the wheel's test added:\n%s", passes(report))
 		return
-	}
-	if missing := undefined.FindAllString(report, -1); len(missing) > 0 {
+	case undefined.MatchString(report):
 		t.Fatalf("04-scheduler has no timer wheel yet: the test needs a constant wheelTick in timers.go (a time.Duration: the time one slot of the wheel covers), and a method, in timers_test.go,\n\n\tfunc (l *EventLoop) timerSlots() []int\n\nthat says how many timers each slot holds, in slot order. The compiler says:\n%s", report)
 	}
-	t.Fatalf("go %s in 04-scheduler, with the wheel's test added:\n%s", strings.Join(args, " "), report)
+	t.Fatalf("go test in 04-scheduler, with the wheel's test added (the chapter's timer tests must stay, and pass):\n%s", report)
 }
 
 // undefined matches the compiler's complaint about what the test needs.
 var undefined = regexp.MustCompile(`undefined: wheelTick|\.timerSlots undefined`)
-
-// tidy takes out of go test's output the line that says the build
-// failed: this test fails as a test, whatever the reason, and says why.
-func tidy(out string) string {
-	var keep []string
-	for line := range strings.SplitSeq(strings.TrimRight(out, "\n"), "\n") {
-		if !strings.Contains(line, "[build failed]") {
-			keep = append(keep, "\t"+line)
-		}
-	}
-	return strings.Join(keep, "\n")
-}
 
 // passes keeps the lines of a passing run that name the tests.
 func passes(report string) string {
@@ -114,21 +59,6 @@ func passes(report string) string {
 		}
 	}
 	return strings.Join(keep, "\n")
-}
-
-// raceEnabled reports whether this test runs under the race detector:
-// the chapter's tests then do too.
-func raceEnabled() bool {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return false
-	}
-	for _, s := range info.Settings {
-		if s.Key == "-race" && s.Value == "true" {
-			return true
-		}
-	}
-	return false
 }
 
 // checkSleeps asks the server for three sleeps at once: each is answered,
