@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -25,6 +26,7 @@ import (
 	"github.com/eventloops-from-scratch/eventloops/bench/internal/driver"
 	"github.com/eventloops-from-scratch/eventloops/bench/internal/report"
 	"github.com/eventloops-from-scratch/eventloops/bench/internal/results"
+	"github.com/eventloops-from-scratch/eventloops/bench/internal/server"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -73,6 +75,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "bench:", err)
 		return 2
 	}
+	if err := checkChapters(*root, cfg.Chapters); err != nil {
+		fmt.Fprintln(stderr, "bench:", err)
+		return 2
+	}
+	if err := driver.CheckPeers(*peers); err != nil {
+		fmt.Fprintln(stderr, "bench:", err)
+		return 2
+	}
 	if *scenario != "" {
 		cfg.Scenarios = strings.Split(*scenario, ",")
 		if err := driver.CheckScenarios(cfg.Scenarios); err != nil {
@@ -113,6 +123,28 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 // chapterNumbers reads -ch: "02", "2", "2,3".
+// checkChapters refuses a chapter number that has no folder, rather than
+// measure the others and leave it out without a word.
+func checkChapters(root string, want []int) error {
+	if len(want) == 0 {
+		return nil
+	}
+	chapters, err := server.Chapters(root)
+	if err != nil {
+		return err
+	}
+	var have []string
+	for _, c := range chapters {
+		have = append(have, fmt.Sprintf("%02d", c.Number))
+	}
+	for _, n := range want {
+		if !slices.Contains(have, fmt.Sprintf("%02d", n)) {
+			return fmt.Errorf("no chapter %02d; there are: %s", n, strings.Join(have, ", "))
+		}
+	}
+	return nil
+}
+
 func chapterNumbers(s string) ([]int, error) {
 	if s == "" {
 		return nil, nil

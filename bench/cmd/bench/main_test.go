@@ -20,8 +20,10 @@ func TestExitsTwoWithoutWrk(t *testing.T) {
 }
 
 func TestBadFlagsExitTwo(t *testing.T) {
-	for _, args := range [][]string{{"-ch", "x"}, {"-scenario", "idel"}, {"-nonsense"}} {
+	for _, args := range [][]string{{"-ch", "x"}, {"-ch", "9"}, {"-ch", "2,9"}, {"-peers", "bogus"}, {"-peers", "gnet-1,nope"},
+		{"-scenario", "idel"}, {"-nonsense"}} {
 		var out, errOut bytes.Buffer
+		args = append([]string{"-root", "../../..", "-results", t.TempDir()}, args...)
 		if code := run(args, &out, &errOut); code != 2 {
 			t.Errorf("%q: exit status %d, want 2", args, code)
 		}

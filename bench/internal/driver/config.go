@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 
 	"github.com/eventloops-from-scratch/eventloops/bench/internal/results"
 )
@@ -65,18 +66,43 @@ func (c Config) wants(scenario string) bool {
 	return len(c.Scenarios) == 0 || slices.Contains(c.Scenarios, scenario)
 }
 
-// Partial: narrowed by CH= or SCENARIO=; such a run does not rewrite the
-// book's page.
-func (c Config) Partial() bool { return len(c.Chapters) > 0 || len(c.Scenarios) > 0 }
+// Partial: narrowed by CH=, SCENARIO= or a PEERS= with fewer peers than
+// the default; such a run does not rewrite the book's page.
+func (c Config) Partial() bool {
+	return len(c.Chapters) > 0 || len(c.Scenarios) > 0 || c.Peers != "" && c.Peers != "all" && c.Peers != c.defaultPeers()
+}
 
 func (c Config) peers() string {
 	if c.Peers != "" {
 		return c.Peers
 	}
-	if c.Quick || c.Partial() {
+	if len(c.Chapters) > 0 || len(c.Scenarios) > 0 {
+		return "single"
+	}
+	return c.defaultPeers()
+}
+
+func (c Config) defaultPeers() string {
+	if c.Quick {
 		return "single"
 	}
 	return "all"
+}
+
+// peerNames are the peers -peers may name.
+var peerNames = []string{"nethttp-1", "nethttp-all", "fasthttp-1", "gnet-1", "nginx-1", "nginx-auto"}
+
+// CheckPeers refuses a -peers value that names no set and no peer.
+func CheckPeers(s string) error {
+	if s == "" || s == "all" || s == "single" || s == "none" {
+		return nil
+	}
+	for _, n := range strings.Split(s, ",") {
+		if !slices.Contains(peerNames, n) {
+			return fmt.Errorf("no peer %q; -peers takes all, single, none, or names among %s", n, strings.Join(peerNames, ", "))
+		}
+	}
+	return nil
 }
 
 // CheckScenarios refuses a scenario name the driver does not know.

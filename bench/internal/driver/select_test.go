@@ -94,3 +94,26 @@ func TestParseGoBench(t *testing.T) {
 		t.Errorf("second figure = %+v", figs[1])
 	}
 }
+
+// TestNarrowedRunsLeaveTheBook: a run with fewer peers than its default
+// is narrowed too, and must not rewrite the book's page as a whole run.
+func TestNarrowedRunsLeaveTheBook(t *testing.T) {
+	for _, tc := range []struct {
+		cfg  Config
+		want bool
+	}{
+		{Config{}, false},
+		{Config{Peers: "all"}, false},
+		{Config{Quick: true}, false},
+		{Config{Quick: true, Peers: "single"}, false},
+		{Config{Peers: "none"}, true},
+		{Config{Peers: "gnet-1"}, true},
+		{Config{Quick: true, Peers: "all"}, false},
+		{Config{Chapters: []int{2}}, true},
+		{Config{Scenarios: []string{"idle"}}, true},
+	} {
+		if got := tc.cfg.Partial(); got != tc.want {
+			t.Errorf("%+v: Partial() = %v, want %v", tc.cfg, got, tc.want)
+		}
+	}
+}

@@ -499,7 +499,7 @@ var syscallGroups = []struct {
 func (v view) syscalls() (string, map[string][]byte, error) {
 	names := v.servers(results.Syscalls, nil)
 	if len(names) == 0 {
-		return "_Not measured in this run (strace missing or not permitted: see the notes)._\n", nil, nil
+		return "_Not measured in this run (not selected, or strace missing or not permitted: see the notes)._\n", nil, nil
 	}
 	var bars []bar
 	var rows [][]string
@@ -584,7 +584,7 @@ func topOthers(f *results.Figure, grouped map[string]bool) string {
 
 func (v view) profile() string {
 	if len(v.run.Profiles) == 0 {
-		return "_Not profiled in this run (perf missing or not permitted: see the notes)._\n"
+		return "_Not profiled in this run (not selected, or perf missing or not permitted: see the notes)._\n"
 	}
 	var b strings.Builder
 	var rows [][]string
